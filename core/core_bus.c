@@ -1,0 +1,565 @@
+/*
+ * The event bus (see core_bus.h and docs/EVENTS.md).
+ *
+ * Invariants:
+ * - bus_outbox.seq is the rowid of an append-only table written only inside
+ *   the module's BEGIN IMMEDIATE transactions, so seq values are strictly
+ *   increasing and have no gaps.
+ * - bus_cursor(source) in a subscriber's file is the highest seq of source
+ *   whose effect is committed in that file.  It only moves in the same
+ *   transaction as the effects, so each event's effect happens once, no
+ *   matter how many workers try to deliver it at the same time: the write
+ *   lock serializes them and the second finds the cursor already moved.
+ * - A failing event blocks its (subscriber, source) pair, keeping order,
+ *   until it succeeds or is dead-lettered after bus_attempts tries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_bus.h"
+#include "core/core_config.h"
+#include "core/core_db.h"
+#include "core/core_http.h"
+#include "core/core_id.h"
+#include "core/core_int.h"
+#include "core/core_log.h"
+#include "core/core_module.h"
+
+#define BUS_BATCH	100
+
+static int	bus_running;
+static int	bus_pending;
+static int	bus_replay;
+static char	bus_error[256];
+
+static int	bus_type_match(const char *, const char *);
+static const struct core_sub *bus_find_sub(const struct core_module *,
+		    const char *, const char *);
+static int	bus_deliver_pair(const struct core_module *, const char *);
+static int	bus_pair_pending(sqlite3 *, sqlite3 *, const char *);
+
+void
+core_bus_set_error(const char *why)
+{
+	snprintf(bus_error, sizeof(bus_error), "%s", why);
+}
+
+int
+core_bus_replaying(void)
+{
+	return (bus_replay);
+}
+
+int
+core_bus_publish(sqlite3 *db, const char *type, int version,
+    const char *aggregate_id, const cJSON *payload)
+{
+	sqlite3_stmt	*st;
+	char		 id[CORE_ID_MAX], ts[40];
+	char		*json;
+	const char	*corr;
+	int		 rc;
+
+	if (bus_replay)
+		return (0);
+	if (sqlite3_get_autocommit(db)) {
+		/* A bug: events exist only inside the change's transaction. */
+		fatal("core_bus_publish(%s) outside a transaction", type);
+	}
+	core_id_new(id, sizeof(id), "evt");
+	core_time_rfc3339(ts, sizeof(ts), core_db_now_ms());
+	corr = core_http_current_request_id();
+	json = payload ? cJSON_PrintUnformatted(payload) : NULL;
+	if ((st = core_db_stmt(db, "INSERT INTO bus_outbox (id, type, version,"
+	    " aggregate_id, occurred_at, correlation_id, payload) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?)")) == NULL) {
+		cJSON_free(json);
+		return (-1);
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, version);
+	sqlite3_bind_text(st, 4, aggregate_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, corr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, json ? json : "{}", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	cJSON_free(json);
+	if (rc != SQLITE_DONE)
+		return (core_db_err(db, "publish"));
+	core_db_mark_published(db);
+	return (0);
+}
+
+void
+core_bus_committed(const char *source)
+{
+	(void)source;
+	core_bus_deliver_all();
+}
+
+static int
+bus_type_match(const char *pattern, const char *type)
+{
+	size_t	n;
+
+	if (strcmp(pattern, "*") == 0)
+		return (1);
+	n = strlen(pattern);
+	if (n >= 2 && pattern[n - 1] == '*' && pattern[n - 2] == '.')
+		return (strncmp(pattern, type, n - 1) == 0);
+	return (strcmp(pattern, type) == 0);
+}
+
+static const struct core_sub *
+bus_find_sub(const struct core_module *m, const char *source,
+    const char *type)
+{
+	const struct core_sub	*s;
+
+	for (s = m->subs; s != NULL && s->source != NULL; s++)
+		if (strcmp(s->source, source) == 0 &&
+		    bus_type_match(s->type, type))
+			return (s);
+	return (NULL);
+}
+
+/* Reads an integer from a one-row query with one text parameter. */
+static int64_t
+bus_scalar(sqlite3 *db, const char *sql, const char *arg)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	if ((st = core_db_stmt(db, sql)) == NULL)
+		return (-1);
+	if (arg != NULL)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return (v);
+}
+
+/* Cheap check without a write lock: has source events past the cursor? */
+static int
+bus_pair_pending(sqlite3 *sub, sqlite3 *src, const char *source)
+{
+	int64_t	cursor, head, next_at;
+
+	cursor = bus_scalar(sub, "SELECT seq FROM bus_cursor WHERE source = ?",
+	    source);
+	head = bus_scalar(src, "SELECT coalesce(max(seq), 0) FROM bus_outbox",
+	    NULL);
+	if (head <= cursor)
+		return (0);
+	next_at = bus_scalar(sub, "SELECT next_at FROM bus_failure WHERE"
+	    " source = ?", source);
+	return (next_at <= core_db_now_ms());
+}
+
+/*
+ * Fills ev from a bus_outbox row (seq, id, type, version, aggregate_id,
+ * occurred_at, correlation_id, payload).  Returns the parsed payload, which
+ * the caller frees, or NULL if it is not JSON.
+ */
+static cJSON *
+bus_event_from_row(struct core_event *ev, sqlite3_stmt *st,
+    const char *source)
+{
+	cJSON	*payload;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = sqlite3_column_int64(st, 0);
+	ev->id = (const char *)sqlite3_column_text(st, 1);
+	ev->source = source;
+	ev->type = (const char *)sqlite3_column_text(st, 2);
+	ev->version = sqlite3_column_int(st, 3);
+	ev->aggregate_id = (const char *)sqlite3_column_text(st, 4);
+	ev->occurred_at = (const char *)sqlite3_column_text(st, 5);
+	ev->correlation_id = (const char *)sqlite3_column_text(st, 6);
+	payload = cJSON_Parse((const char *)sqlite3_column_text(st, 7));
+	ev->payload = payload;
+	return (payload);
+}
+
+static cJSON *
+bus_event_json(const struct core_event *ev)
+{
+	cJSON	*o;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", ev->id);
+	cJSON_AddStringToObject(o, "source", ev->source);
+	cJSON_AddNumberToObject(o, "seq", (double)ev->seq);
+	cJSON_AddStringToObject(o, "type", ev->type);
+	cJSON_AddNumberToObject(o, "version", ev->version);
+	cJSON_AddStringToObject(o, "aggregate_id", ev->aggregate_id);
+	cJSON_AddStringToObject(o, "occurred_at", ev->occurred_at);
+	cJSON_AddStringToObject(o, "correlation_id", ev->correlation_id);
+	cJSON_AddItemToObject(o, "payload",
+	    cJSON_Duplicate(ev->payload, 1));
+	return (o);
+}
+
+/*
+ * Records a failed attempt at ev inside the open transaction on db: a
+ * retry after backoff, or, past the limit, a dead letter and the cursor
+ * moved past it.  Returns the new cursor.
+ */
+static int64_t
+bus_record_failure(sqlite3 *db, const struct core_event *ev,
+    int64_t cursor)
+{
+	sqlite3_stmt	*st;
+	cJSON		*env;
+	char		*json;
+	int64_t		 attempts, backoff;
+
+	attempts = 1 + bus_scalar(db, "SELECT attempts FROM bus_failure WHERE"
+	    " source = ?", ev->source);
+	if (attempts >= core_config.bus_attempts) {
+		env = bus_event_json(ev);
+		json = cJSON_PrintUnformatted(env);
+		cJSON_Delete(env);
+		if ((st = core_db_stmt(db, "INSERT INTO bus_dead (source, seq,"
+		    " type, envelope, attempts, error, dead_at) VALUES"
+		    " (?, ?, ?, ?, ?, ?, ?)")) != NULL) {
+			sqlite3_bind_text(st, 1, ev->source, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, ev->seq);
+			sqlite3_bind_text(st, 3, ev->type, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 5, attempts);
+			sqlite3_bind_text(st, 6, bus_error, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 7, core_db_now_ms());
+			if (sqlite3_step(st) != SQLITE_DONE)
+				core_db_err(db, "dead letter");
+		}
+		cJSON_free(json);
+		if ((st = core_db_stmt(db, "DELETE FROM bus_failure WHERE"
+		    " source = ?")) != NULL) {
+			sqlite3_bind_text(st, 1, ev->source, -1, SQLITE_STATIC);
+			(void)sqlite3_step(st);
+		}
+		core_metrics_bus(CORE_METRICS_DEAD, 1);
+		core_logf("error", "bus: %s dead-lettered %s #%lld (%s) after "
+		    "%lld attempts: %s", core_db_name(db), ev->source,
+		    (long long)ev->seq, ev->type, (long long)attempts,
+		    bus_error);
+		return (ev->seq);
+	}
+	backoff = (int64_t)core_config.bus_backoff_ms << (attempts - 1);
+	if (backoff > 60000)
+		backoff = 60000;
+	if ((st = core_db_stmt(db, "INSERT INTO bus_failure (source, seq,"
+	    " attempts, next_at, error) VALUES (?, ?, ?, ?, ?)"
+	    " ON CONFLICT (source) DO UPDATE SET seq = excluded.seq,"
+	    " attempts = excluded.attempts, next_at = excluded.next_at,"
+	    " error = excluded.error")) != NULL) {
+		sqlite3_bind_text(st, 1, ev->source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, ev->seq);
+		sqlite3_bind_int64(st, 3, attempts);
+		sqlite3_bind_int64(st, 4, core_db_now_ms() + backoff);
+		sqlite3_bind_text(st, 5, bus_error, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			core_db_err(db, "record failure");
+	}
+	core_logf("warn", "bus: %s failed %s #%lld (%s), attempt %lld: %s",
+	    core_db_name(db), ev->source, (long long)ev->seq, ev->type,
+	    (long long)attempts, bus_error);
+	return (cursor);
+}
+
+/*
+ * Delivers one batch of source's events to module m.  Returns 1 if more
+ * may be waiting, 0 when caught up or blocked, -1 on a db error.
+ */
+static int
+bus_deliver_batch(const struct core_module *m, const char *source)
+{
+	const struct core_sub	*sub;
+	struct core_event	 ev;
+	sqlite3			*db, *src;
+	sqlite3_stmt		*st;
+	int64_t			 cursor, start, next_at;
+	int			 n, failed, rc, delivered;
+	char			 savedid[65];
+	cJSON			*payload;
+
+	db = core_db_get(m->name);
+	src = core_db_get(source);
+	if (db == NULL || src == NULL || !bus_pair_pending(db, src, source))
+		return (0);
+	if (core_db_begin(db) == -1)
+		return (-1);
+	cursor = bus_scalar(db, "SELECT coalesce(max(seq), 0) FROM bus_cursor"
+	    " WHERE source = ?", source);
+	next_at = bus_scalar(db, "SELECT coalesce(max(next_at), 0) FROM"
+	    " bus_failure WHERE source = ?", source);
+	if (next_at > core_db_now_ms()) {
+		core_db_rollback(db);
+		return (0);
+	}
+	start = cursor;
+	if ((st = core_db_stmt(src, "SELECT seq, id, type, version,"
+	    " aggregate_id, occurred_at, correlation_id, payload FROM"
+	    " bus_outbox WHERE seq > ? ORDER BY seq LIMIT ?")) == NULL) {
+		core_db_rollback(db);
+		return (-1);
+	}
+	sqlite3_bind_int64(st, 1, cursor);
+	sqlite3_bind_int(st, 2, BUS_BATCH);
+	snprintf(savedid, sizeof(savedid), "%s",
+	    core_http_current_request_id());
+	n = failed = delivered = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if ((payload = bus_event_from_row(&ev, st, source)) == NULL) {
+			/* A corrupt payload can never succeed. */
+			core_bus_set_error("payload is not valid JSON");
+			cursor = bus_record_failure(db, &ev, cursor);
+			failed = 1;
+			break;
+		}
+		if ((sub = bus_find_sub(m, source, ev.type)) == NULL) {
+			cursor = ev.seq;
+			cJSON_Delete(payload);
+			continue;
+		}
+		core_http_set_current_request_id(ev.correlation_id);
+		bus_error[0] = '\0';
+		if (core_db_exec(db, "SAVEPOINT bus_event") == -1) {
+			cJSON_Delete(payload);
+			failed = 1;
+			break;
+		}
+		if (sub->handler(db, &ev) == 0) {
+			core_db_exec(db, "RELEASE bus_event");
+			cursor = ev.seq;
+			delivered++;
+		} else {
+			core_db_exec(db, "ROLLBACK TO bus_event");
+			core_db_exec(db, "RELEASE bus_event");
+			if (bus_error[0] == '\0')
+				core_bus_set_error("handler failed");
+			core_metrics_bus(CORE_METRICS_FAILED, 1);
+			cursor = bus_record_failure(db, &ev, cursor);
+			failed = 1;
+		}
+		cJSON_Delete(payload);
+		if (failed)
+			break;
+	}
+	sqlite3_reset(st);
+	core_http_set_current_request_id(savedid);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		core_db_err(src, "read outbox");
+		core_db_rollback(db);
+		return (-1);
+	}
+	if (!failed && (st = core_db_stmt(db, "DELETE FROM bus_failure"
+	    " WHERE source = ?")) != NULL) {
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+		(void)sqlite3_step(st);
+	}
+	if (cursor > start) {
+		if ((st = core_db_stmt(db, "INSERT INTO bus_cursor (source, seq)"
+		    " VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET"
+		    " seq = excluded.seq")) == NULL) {
+			core_db_rollback(db);
+			return (-1);
+		}
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, cursor);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			core_db_err(db, "advance cursor");
+			core_db_rollback(db);
+			return (-1);
+		}
+	}
+	if (core_db_commit(db) == -1)
+		return (-1);
+	if (delivered > 0)
+		core_metrics_bus(CORE_METRICS_DELIVERED, delivered);
+	return (failed ? 0 : n == BUS_BATCH);
+}
+
+static int
+bus_deliver_pair(const struct core_module *m, const char *source)
+{
+	int	rc;
+
+	while ((rc = bus_deliver_batch(m, source)) == 1)
+		;
+	return (rc);
+}
+
+void
+core_bus_each_source(const struct core_module *m,
+    void (*fn)(const struct core_module *, const char *))
+{
+	const struct core_sub	*s, *t;
+
+	for (s = m->subs; s != NULL && s->source != NULL; s++) {
+		for (t = m->subs; t != s; t++)
+			if (strcmp(t->source, s->source) == 0)
+				break;
+		if (t == s)
+			fn(m, s->source);
+	}
+}
+
+static void
+bus_pair_fn(const struct core_module *m, const char *source)
+{
+	(void)bus_deliver_pair(m, source);
+}
+
+void
+core_bus_deliver_all(void)
+{
+	int	i;
+
+	if (bus_running) {
+		/* A handler's commit: the outer loop goes round again. */
+		bus_pending = 1;
+		return;
+	}
+	bus_running = 1;
+	do {
+		bus_pending = 0;
+		for (i = 0; core_modules[i] != NULL; i++)
+			core_bus_each_source(core_modules[i], bus_pair_fn);
+	} while (bus_pending);
+	bus_running = 0;
+}
+
+void
+core_bus_sweep(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+	core_bus_deliver_all();
+}
+
+cJSON *
+core_bus_envelope(sqlite3 *src, int64_t seq)
+{
+	struct core_event	 ev;
+	sqlite3_stmt		*st;
+	cJSON			*o, *payload;
+
+	memset(&ev, 0, sizeof(ev));
+	if ((st = core_db_stmt(src, "SELECT seq, id, type, version,"
+	    " aggregate_id, occurred_at, correlation_id, payload FROM"
+	    " bus_outbox WHERE seq = ?")) == NULL)
+		return (NULL);
+	sqlite3_bind_int64(st, 1, seq);
+	o = payload = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (payload = bus_event_from_row(&ev, st, core_db_name(src))) != NULL)
+		o = bus_event_json(&ev);
+	cJSON_Delete(payload);
+	sqlite3_reset(st);
+	return (o);
+}
+
+int
+core_bus_replay(const char *subscriber)
+{
+	const struct core_module	*m;
+	sqlite3				*db;
+
+	if ((m = core_module_get(subscriber)) == NULL ||
+	    (db = core_db_get(subscriber)) == NULL)
+		return (-1);
+	if (core_db_begin(db) == -1)
+		return (-1);
+	if ((m->reset != NULL && m->reset(db) == -1) ||
+	    core_db_exec(db, "DELETE FROM bus_cursor; DELETE FROM bus_failure;"
+	    " DELETE FROM bus_dead") == -1) {
+		core_db_rollback(db);
+		return (-1);
+	}
+	if (core_db_commit(db) == -1)
+		return (-1);
+	bus_replay = 1;
+	core_bus_each_source(m, bus_pair_fn);
+	bus_replay = 0;
+	return (0);
+}
+
+int
+core_bus_retry_dead(const char *subscriber, int64_t id)
+{
+	const struct core_module	*m;
+	const struct core_sub		*sub;
+	struct core_event		 ev;
+	sqlite3				*db;
+	sqlite3_stmt			*st;
+	cJSON				*env;
+	int				 rc;
+
+	if ((m = core_module_get(subscriber)) == NULL ||
+	    (db = core_db_get(subscriber)) == NULL)
+		return (-1);
+	if (core_db_begin(db) == -1)
+		return (-1);
+	if ((st = core_db_stmt(db, "SELECT envelope FROM bus_dead WHERE"
+	    " id = ?")) == NULL) {
+		core_db_rollback(db);
+		return (-1);
+	}
+	sqlite3_bind_int64(st, 1, id);
+	env = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		env = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (env == NULL) {
+		core_db_rollback(db);
+		return (-1);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.seq = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(env, "seq"));
+	ev.id = cJSON_GetStringValue(cJSON_GetObjectItem(env, "id"));
+	ev.source = cJSON_GetStringValue(cJSON_GetObjectItem(env, "source"));
+	ev.type = cJSON_GetStringValue(cJSON_GetObjectItem(env, "type"));
+	ev.version = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(env,
+	    "version"));
+	ev.aggregate_id = cJSON_GetStringValue(cJSON_GetObjectItem(env,
+	    "aggregate_id"));
+	ev.occurred_at = cJSON_GetStringValue(cJSON_GetObjectItem(env,
+	    "occurred_at"));
+	ev.correlation_id = cJSON_GetStringValue(cJSON_GetObjectItem(env,
+	    "correlation_id"));
+	ev.payload = cJSON_GetObjectItem(env, "payload");
+	rc = 1;
+	bus_error[0] = '\0';
+	if (ev.source != NULL && ev.type != NULL &&
+	    (sub = bus_find_sub(m, ev.source, ev.type)) != NULL &&
+	    sub->handler(db, &ev) == 0) {
+		if ((st = core_db_stmt(db, "DELETE FROM bus_dead WHERE id = ?"))
+		    != NULL) {
+			sqlite3_bind_int64(st, 1, id);
+			if (sqlite3_step(st) == SQLITE_DONE &&
+			    core_db_commit(db) == 0)
+				rc = 0;
+		}
+	}
+	if (rc != 0) {
+		core_db_rollback(db);
+		if (bus_error[0] == '\0')
+			core_bus_set_error("handler failed");
+		if (core_db_begin(db) == 0 && (st = core_db_stmt(db,
+		    "UPDATE bus_dead SET attempts = attempts + 1, error = ?"
+		    " WHERE id = ?")) != NULL) {
+			sqlite3_bind_text(st, 1, bus_error, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, id);
+			(void)sqlite3_step(st);
+			(void)core_db_commit(db);
+		}
+		core_db_rollback(db);
+	}
+	cJSON_Delete(env);
+	return (rc);
+}

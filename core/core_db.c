@@ -1,0 +1,450 @@
+/*
+ * SQLite per module: open with the pragmas every file needs, create the bus
+ * tables, apply embedded migrations tracked by PRAGMA user_version, cache
+ * prepared statements per connection, and run write transactions whose
+ * commit hands new events to the bus.
+ */
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_bus.h"
+#include "core/core_config.h"
+#include "core/core_db.h"
+#include "core/core_int.h"
+#include "core/core_log.h"
+
+#define CORE_DB_STMT_MAX	128
+
+struct core_db_stmt {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
+struct core_db_file {
+	char			 name[32];
+	sqlite3			*db;
+	int			 published;	/* events in the open tx */
+	int			 created;	/* user_version was 0 */
+	int			 nstmt;
+	struct core_db_stmt	 stmts[CORE_DB_STMT_MAX];
+};
+
+static struct core_db_file	core_db_files[CORE_DB_MAX];
+static int			core_db_nfiles;
+
+static struct core_db_file	*core_db_file_of(sqlite3 *);
+static int			 core_db_migrate(struct core_db_file *);
+
+/*
+ * The bus tables live in every file: the outbox is the module's event log;
+ * cursors, failures and dead letters record what it consumed.
+ */
+static const char core_db_bus_sql[] =
+	"CREATE TABLE IF NOT EXISTS bus_outbox ("
+	" seq INTEGER PRIMARY KEY,"
+	" id TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" aggregate_id TEXT NOT NULL,"
+	" occurred_at TEXT NOT NULL,"
+	" correlation_id TEXT NOT NULL,"
+	" payload TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS bus_cursor ("
+	" source TEXT PRIMARY KEY,"
+	" seq INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS bus_failure ("
+	" source TEXT PRIMARY KEY,"
+	" seq INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL,"
+	" next_at INTEGER NOT NULL,"
+	" error TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS bus_dead ("
+	" id INTEGER PRIMARY KEY,"
+	" source TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" envelope TEXT NOT NULL,"
+	" attempts INTEGER NOT NULL,"
+	" error TEXT NOT NULL,"
+	" dead_at INTEGER NOT NULL);";
+
+int64_t
+core_db_now_ms(void)
+{
+	struct timeval	tv;
+
+	gettimeofday(&tv, NULL);
+	return ((int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+}
+
+int
+core_db_err(sqlite3 *db, const char *context)
+{
+	core_logf("error", "db %s: %s: %s", core_db_name(db), context,
+	    sqlite3_errmsg(db));
+	return (-1);
+}
+
+int
+core_db_path(char *buf, size_t len, const char *name)
+{
+	int	n;
+
+	n = snprintf(buf, len, "%s/%s.db", core_config.data, name);
+	if (n < 0 || (size_t)n >= len)
+		return (-1);
+	return (0);
+}
+
+int
+core_db_schema_version(const char *module)
+{
+	const struct core_migration	*m;
+	int				 v;
+
+	v = 0;
+	for (m = core_migrations; m->module != NULL; m++)
+		if (strcmp(m->module, module) == 0 && m->version > v)
+			v = m->version;
+	return (v);
+}
+
+sqlite3 *
+core_db_open(const char *name, int sync_full, int migrate)
+{
+	struct core_db_file	*f;
+	char			 path[1100];
+	sqlite3			*db;
+
+	if ((db = core_db_get(name)) != NULL)
+		return (db);
+	if (core_db_nfiles == CORE_DB_MAX || strlen(name) >= sizeof(f->name))
+		return (NULL);
+	if (core_db_path(path, sizeof(path), name) == -1)
+		return (NULL);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		core_logf("error", "db %s: open %s: %s", name, path,
+		    db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return (NULL);
+	}
+	f = &core_db_files[core_db_nfiles];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->db = db;
+	core_db_nfiles++;
+
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_extended_result_codes(db, 1);
+	if (core_db_exec(db, "PRAGMA journal_mode=WAL") == -1 ||
+	    core_db_exec(db, "PRAGMA foreign_keys=ON") == -1 ||
+	    core_db_exec(db, sync_full ? "PRAGMA synchronous=FULL" :
+	    "PRAGMA synchronous=NORMAL") == -1)
+		goto fail;
+	if (migrate) {
+		if (core_db_exec(db, core_db_bus_sql) == -1 ||
+		    core_db_migrate(f) == -1)
+			goto fail;
+	}
+	return (db);
+
+fail:
+	core_db_nfiles--;
+	sqlite3_close(db);
+	return (NULL);
+}
+
+/*
+ * Applies the migrations of f's module newer than its user_version, each in
+ * its own transaction together with the new user_version.
+ */
+static int
+core_db_migrate(struct core_db_file *f)
+{
+	const struct core_migration	*m;
+	sqlite3_stmt			*st;
+	char				 pragma[64];
+	int				 have, want, v;
+
+	if (sqlite3_prepare_v2(f->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (core_db_err(f->db, "user_version"));
+	have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+
+	f->created = have == 0;
+	want = core_db_schema_version(f->name);
+	if (have > want) {
+		core_logf("error", "db %s: file is at schema version %d but "
+		    "this binary knows only up to %d: refusing to open it "
+		    "(run a newer mercato)", f->name, have, want);
+		return (-1);
+	}
+	for (v = have + 1; v <= want; v++) {
+		for (m = core_migrations; m->module != NULL; m++)
+			if (strcmp(m->module, f->name) == 0 && m->version == v)
+				break;
+		if (m->module == NULL) {
+			core_logf("error", "db %s: migration %04d is missing",
+			    f->name, v);
+			return (-1);
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v);
+		if (core_db_exec(f->db, "BEGIN IMMEDIATE") == -1)
+			return (-1);
+		if (core_db_exec(f->db, m->sql) == -1 ||
+		    core_db_exec(f->db, pragma) == -1 ||
+		    core_db_exec(f->db, "COMMIT") == -1) {
+			core_logf("error", "db %s: migration %s failed",
+			    f->name, m->name);
+			core_db_exec(f->db, "ROLLBACK");
+			return (-1);
+		}
+		core_logf("info", "db %s: applied migration %s", f->name,
+		    m->name);
+	}
+	return (0);
+}
+
+void
+core_db_close_all(void)
+{
+	struct core_db_file	*f;
+	int			 i, j;
+
+	for (i = 0; i < core_db_nfiles; i++) {
+		f = &core_db_files[i];
+		for (j = 0; j < f->nstmt; j++)
+			sqlite3_finalize(f->stmts[j].stmt);
+		if (sqlite3_close(f->db) != SQLITE_OK)
+			core_db_err(f->db, "close");
+	}
+	core_db_nfiles = 0;
+}
+
+sqlite3 *
+core_db_get(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < core_db_nfiles; i++)
+		if (strcmp(core_db_files[i].name, name) == 0)
+			return (core_db_files[i].db);
+	return (NULL);
+}
+
+int
+core_db_created(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < core_db_nfiles; i++)
+		if (strcmp(core_db_files[i].name, name) == 0)
+			return (core_db_files[i].created);
+	return (0);
+}
+
+static struct core_db_file *
+core_db_file_of(sqlite3 *db)
+{
+	int	i;
+
+	for (i = 0; i < core_db_nfiles; i++)
+		if (core_db_files[i].db == db)
+			return (&core_db_files[i]);
+	return (NULL);
+}
+
+const char *
+core_db_name(sqlite3 *db)
+{
+	struct core_db_file	*f;
+
+	if ((f = core_db_file_of(db)) == NULL)
+		return ("?");
+	return (f->name);
+}
+
+int
+core_db_count(void)
+{
+	return (core_db_nfiles);
+}
+
+const char *
+core_db_name_at(int i)
+{
+	if (i < 0 || i >= core_db_nfiles)
+		return (NULL);
+	return (core_db_files[i].name);
+}
+
+int
+core_db_exec(sqlite3 *db, const char *sql)
+{
+	char	*err;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		core_logf("error", "db %s: %s", core_db_name(db),
+		    err ? err : sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return (-1);
+	}
+	return (0);
+}
+
+sqlite3_stmt *
+core_db_stmt(sqlite3 *db, const char *sql)
+{
+	struct core_db_file	*f;
+	sqlite3_stmt		*st;
+	int			 i;
+
+	if ((f = core_db_file_of(db)) == NULL)
+		return (NULL);
+	for (i = 0; i < f->nstmt; i++) {
+		if (f->stmts[i].sql == sql) {
+			st = f->stmts[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return (st);
+		}
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		core_logf("error", "db %s: prepare: %s: %s", f->name,
+		    sqlite3_errmsg(db), sql);
+		return (NULL);
+	}
+	if (f->nstmt < CORE_DB_STMT_MAX) {
+		f->stmts[f->nstmt].sql = sql;
+		f->stmts[f->nstmt].stmt = st;
+		f->nstmt++;
+	} else {
+		/* A bug: more distinct statements than the cache holds. */
+		fprintf(stderr, "core_db_stmt: cache full for %s\n", f->name);
+		abort();
+	}
+	return (st);
+}
+
+int
+core_db_begin(sqlite3 *db)
+{
+	struct core_db_file	*f;
+
+	if ((f = core_db_file_of(db)) != NULL)
+		f->published = 0;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return (core_db_err(db, "begin"));
+	return (0);
+}
+
+void
+core_db_mark_published(sqlite3 *db)
+{
+	struct core_db_file	*f;
+
+	if ((f = core_db_file_of(db)) != NULL)
+		f->published++;
+}
+
+int
+core_db_commit(sqlite3 *db)
+{
+	struct core_db_file	*f;
+	int			 published;
+
+	f = core_db_file_of(db);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		core_db_err(db, "commit");
+		core_db_rollback(db);
+		return (-1);
+	}
+	published = f != NULL ? f->published : 0;
+	if (f != NULL)
+		f->published = 0;
+	if (published) {
+		core_metrics_bus(CORE_METRICS_PUBLISHED, published);
+		core_bus_committed(f->name);
+	}
+	return (0);
+}
+
+void
+core_db_rollback(sqlite3 *db)
+{
+	struct core_db_file	*f;
+
+	if ((f = core_db_file_of(db)) != NULL)
+		f->published = 0;
+	if (!sqlite3_get_autocommit(db))
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+core_db_backup(const char *dir)
+{
+	sqlite3_backup	*bk;
+	sqlite3		*dst, *src;
+	sqlite3_stmt	*st;
+	char		 path[1200];
+	const char	*ok;
+	int		 i, rc, failed;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		core_logf("error", "backup: mkdir %s: %s", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	failed = 0;
+	for (i = 0; i < core_db_nfiles; i++) {
+		src = core_db_files[i].db;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s.db", dir,
+		    core_db_files[i].name) >= sizeof(path)) {
+			core_logf("error", "backup: path too long");
+			return (-1);
+		}
+		(void)unlink(path);
+		if (sqlite3_open(path, &dst) != SQLITE_OK) {
+			core_logf("error", "backup: open %s", path);
+			sqlite3_close(dst);
+			return (-1);
+		}
+		/* One step copies a consistent snapshot: a read tx on src. */
+		bk = sqlite3_backup_init(dst, "main", src, "main");
+		rc = bk ? sqlite3_backup_step(bk, -1) : SQLITE_ERROR;
+		if (bk)
+			sqlite3_backup_finish(bk);
+		if (rc != SQLITE_DONE) {
+			core_logf("error", "backup: %s: %s",
+			    core_db_files[i].name, sqlite3_errmsg(dst));
+			sqlite3_close(dst);
+			return (-1);
+		}
+		(void)sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL,
+		    NULL, NULL);
+		ok = "?";
+		st = NULL;
+		if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			ok = (const char *)sqlite3_column_text(st, 0);
+		if (ok == NULL || strcmp(ok, "ok") != 0) {
+			core_logf("error", "backup: %s: integrity: %s",
+			    core_db_files[i].name, ok ? ok : "?");
+			failed = 1;
+		} else {
+			core_logf("info", "backup: %s -> %s: integrity ok",
+			    core_db_files[i].name, path);
+		}
+		sqlite3_finalize(st);
+		sqlite3_close(dst);
+	}
+	return (failed ? -1 : 0);
+}

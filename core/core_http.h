@@ -1,0 +1,121 @@
+/*
+ * The HTTP edge: one dispatcher for every request, our own route table,
+ * request ids, principals from bearer tokens, JSON bodies with limits,
+ * RFC 9457 problem+json errors, cursor pagination, CORS, metrics and the
+ * JSON-lines access log.  Module handlers receive a struct core_req.
+ */
+#ifndef CORE_HTTP_H
+#define CORE_HTTP_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+/* Who may call a route. */
+#define CORE_ACCESS_PUBLIC	0
+#define CORE_ACCESS_CUSTOMER	1	/* any signed-in principal */
+#define CORE_ACCESS_STAFF	2	/* staff or admin */
+#define CORE_ACCESS_ADMIN	3
+
+#define CORE_ROLE_NONE		0
+#define CORE_ROLE_CUSTOMER	1
+#define CORE_ROLE_STAFF		2
+#define CORE_ROLE_ADMIN		3
+
+#define CORE_HTTP_BODY_MAX	65536	/* default JSON body limit */
+#define CORE_HTTP_MAX_PARAMS	4
+
+struct core_req;
+
+struct core_route {
+	int		 methods;	/* HTTP_METHOD_* mask */
+	const char	*pattern;	/* "/api/v1/x/{id}": {} is one segment */
+	int		(*handler)(struct core_req *);
+	int		 access;	/* CORE_ACCESS_* */
+	size_t		 body_max;	/* 0: CORE_HTTP_BODY_MAX */
+};
+
+struct core_principal {
+	char		sub[64];	/* user id, "" when anonymous */
+	int		role;		/* CORE_ROLE_* */
+};
+
+struct core_req {
+	struct http_request	*http;
+	const struct core_route	*route;
+	int			 route_id;	/* index for metrics */
+	char			 request_id[65];
+	struct core_principal	 who;
+	const char		*params[CORE_HTTP_MAX_PARAMS];	/* {} values */
+	char			*pathcopy;
+	cJSON			*body;		/* parsed JSON or form body */
+	uint64_t		 start_us;
+	/* Handler state kept across KORE_RESULT_RETRY (tasks). */
+	void			*state;
+	void			(*state_free)(void *);
+};
+
+/*
+ * Answers with status and the JSON rendering of body (not consumed).
+ * Content-Type application/json; charset=utf-8.
+ */
+void	core_http_json(struct core_req *, int status, const cJSON *body);
+
+/* Same, then cJSON_Delete(body).  For the common build-and-send case. */
+void	core_http_json_take(struct core_req *, int status, cJSON *body);
+
+/*
+ * Answers an RFC 9457 problem: type is a short slug appended to
+ * https://mercato.dev/problems/ (e.g. "validation"), detail may be NULL.
+ * errors (consumed, may be NULL) is an array of {"field","message"}.
+ */
+void	core_http_problem(struct core_req *, int status, const char *type,
+	    const char *title, const char *detail, cJSON *errors);
+
+/* Adds {"field": f, "message": m} to *errors (created on first use). */
+void	core_http_field_error(cJSON **errors, const char *field,
+	    const char *message);
+
+/* 422 validation problem with errors (consumed). */
+void	core_http_invalid(struct core_req *, cJSON *errors);
+
+/* The value of request header name, or NULL.  Borrowed for the request. */
+const char *core_http_header(struct core_req *, const char *name);
+
+/*
+ * Query argument name copied into out (url-decoded).  Returns 1 if present,
+ * 0 if absent, -1 if too long for out.
+ */
+int	core_http_query(struct core_req *, const char *name, char *out,
+	    size_t len);
+
+/*
+ * Pagination arguments: limit within [1, max] (default def) and the opaque
+ * cursor after (may be empty).  Answers 400 and returns -1 on bad values.
+ */
+int	core_http_page(struct core_req *, int def, int max, int *limit,
+	    char *after, size_t afterlen);
+
+/* Builds {"data": data, "next": next or null}; consumes data. */
+cJSON	*core_http_page_body(cJSON *data, const char *next);
+
+/* The client's address as text into out. */
+void	core_http_remote(struct core_req *, char *out, size_t len);
+
+/* The id of the request being served in this worker ("" outside one). */
+const char *core_http_current_request_id(void);
+void	core_http_set_current_request_id(const char *);
+
+/* Microseconds on the monotonic clock. */
+uint64_t core_http_now_us(void);
+
+/* Route registry, built in the parent before the workers fork. */
+void	core_http_routes_init(void);
+int	core_http_route_count(void);
+const struct core_route *core_http_route_at(int);
+
+/* The Kore handler named in kore.conf. */
+int	core_http_dispatch(struct http_request *);
+
+#endif

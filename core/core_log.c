@@ -1,0 +1,64 @@
+/*
+ * JSON-lines logs on stdout (see core_log.h).  Each line carries the time,
+ * level, worker, message and the current request id when there is one.
+ */
+#include <sys/time.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core_http.h"
+#include "core/core_id.h"
+#include "core/core_log.h"
+
+void
+core_log(const char *level, const char *msg, cJSON *fields)
+{
+	struct timeval	 tv;
+	cJSON		*o, *it;
+	char		 ts[40];
+	char		*s;
+	size_t		 len;
+	const char	*rid;
+
+	gettimeofday(&tv, NULL);
+	core_time_rfc3339(ts, sizeof(ts),
+	    (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "ts", ts);
+	cJSON_AddStringToObject(o, "level", level);
+	cJSON_AddStringToObject(o, "msg", msg);
+	cJSON_AddNumberToObject(o, "pid", getpid());
+	rid = core_http_current_request_id();
+	if (rid[0] != '\0' && (fields == NULL ||
+	    !cJSON_HasObjectItem(fields, "request_id")))
+		cJSON_AddStringToObject(o, "request_id", rid);
+	if (fields != NULL) {
+		while ((it = fields->child) != NULL) {
+			cJSON_DetachItemViaPointer(fields, it);
+			cJSON_AddItemToObject(o, it->string, it);
+		}
+		cJSON_Delete(fields);
+	}
+	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
+		len = strlen(s);
+		s[len] = '\n';		/* cJSON allocates len + 1 bytes */
+		(void)write(STDOUT_FILENO, s, len + 1);
+		cJSON_free(s);
+	}
+	cJSON_Delete(o);
+}
+
+void
+core_logf(const char *level, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	core_log(level, buf, NULL);
+}

@@ -1,0 +1,13 @@
+/*
+ * The modules compiled into the shop binary, in start-up order.  Business
+ * modules add themselves here as they land (catalog, pricing, checkout,
+ * loyalty, cms).  The bus test binary links tests/modules/registry_test.c
+ * instead of this file.
+ */
+#include <stddef.h>
+
+#include "core/core_module.h"
+
+const struct core_module *const core_modules[] = {
+	NULL
+};
