@@ -11,6 +11,8 @@
 #define CORE_BUS_H
 
 #include <cjson/cJSON.h>
+#include <sys/types.h>
+
 #include <sqlite3.h>
 #include <stdint.h>
 
