@@ -49,7 +49,7 @@ struct id_pw {
 	char			user_id[CORE_ID_MAX];
 	char			email[ID_EMAIL_MAX + 8];	/* or acct:<email> */
 	char			name[ID_NAME_MAX + 1];
-	char			addr[64];
+	char			addr[80];	/* addr:<ip> */
 };
 
 static char	id_dummy_hash[crypto_pwhash_STRBYTES];

@@ -37,4 +37,9 @@ KORE_SECCOMP_FILTER("mercato",
 	 * back to clone on ENOSYS; new threads register rseq. */
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 	KORE_SYSCALL_ALLOW(rseq),
+#if defined(__SANITIZE_ADDRESS__)
+	/* Only the sanitizer build: ASan's thread start-up asks for these. */
+	KORE_SYSCALL_ALLOW(gettid),
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
+#endif
 );
