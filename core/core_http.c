@@ -498,7 +498,7 @@ core_http_finish(struct core_req *r)
 	cJSON_AddStringToObject(f, "remote", addr);
 	if (r->who.sub[0] != '\0')
 		cJSON_AddStringToObject(f, "sub", r->who.sub);
-	core_log("info", "request", f);
+	core_log_buffered("request", f);
 }
 
 void

@@ -13,8 +13,36 @@
 #include "core/core_id.h"
 #include "core/core_log.h"
 
+#define CORE_LOG_BUF	(64 * 1024)
+
+static char	core_log_buf[CORE_LOG_BUF];
+static size_t	core_log_len;
+
+static void	core_log_line(const char *, const char *, cJSON *, int);
+
 void
 core_log(const char *level, const char *msg, cJSON *fields)
+{
+	core_log_line(level, msg, fields, 0);
+}
+
+void
+core_log_buffered(const char *msg, cJSON *fields)
+{
+	core_log_line("info", msg, fields, 1);
+}
+
+void
+core_log_flush(void)
+{
+	if (core_log_len > 0)
+		(void)write(STDOUT_FILENO, core_log_buf, core_log_len);
+	core_log_len = 0;
+}
+
+static void
+core_log_line(const char *level, const char *msg, cJSON *fields,
+    int buffered)
 {
 	struct timeval	 tv;
 	cJSON		*o, *it;
@@ -45,7 +73,19 @@ core_log(const char *level, const char *msg, cJSON *fields)
 	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
 		len = strlen(s);
 		s[len] = '\n';		/* cJSON allocates len + 1 bytes */
-		(void)write(STDOUT_FILENO, s, len + 1);
+		if (!buffered) {
+			core_log_flush();	/* keep lines in order */
+			(void)write(STDOUT_FILENO, s, len + 1);
+		} else {
+			if (core_log_len + len + 1 > sizeof(core_log_buf))
+				core_log_flush();
+			if (len + 1 > sizeof(core_log_buf)) {
+				(void)write(STDOUT_FILENO, s, len + 1);
+			} else {
+				memcpy(core_log_buf + core_log_len, s, len + 1);
+				core_log_len += len + 1;
+			}
+		}
 		cJSON_free(s);
 	}
 	cJSON_Delete(o);

@@ -10,6 +10,14 @@
 /* level: "info", "warn", "error".  Takes ownership of fields (may be NULL). */
 void	core_log(const char *level, const char *msg, cJSON *fields);
 
+/*
+ * Like core_log("info", msg, fields) but buffered: lines are written in
+ * batches by core_log_flush (a worker timer every 100 ms, and at exit), so
+ * the access log costs no write(2) per request.
+ */
+void	core_log_buffered(const char *msg, cJSON *fields);
+void	core_log_flush(void);
+
 /* printf-style message, no extra fields. */
 void	core_logf(const char *level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

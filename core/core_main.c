@@ -34,6 +34,7 @@
 
 #define MERCATO_VERSION		"0.1.0"
 #define BUS_SWEEP_MS		250
+#define LOG_FLUSH_MS		100
 
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
@@ -46,6 +47,7 @@ static int	main_open_all(int, int);
 static int	main_first_admin(void);
 static void	main_serve(void);
 static void	main_chown_data(const char *);
+static void	main_log_flush(void *, u_int64_t);
 
 static void
 main_usage(FILE *fp)
@@ -414,11 +416,19 @@ kore_worker_configure(void)
 		fatal("worker %u: cannot open the data files", worker->id);
 	/* Every worker sweeps; the cursors make concurrent sweeps safe. */
 	kore_timer_add(core_bus_sweep, BUS_SWEEP_MS + worker->id * 10, NULL, 0);
+	kore_timer_add(main_log_flush, LOG_FLUSH_MS, NULL, 0);
+}
+
+static void
+main_log_flush(void *arg, u_int64_t now)
+{
+	core_log_flush();
 }
 
 void
 kore_worker_teardown(void)
 {
+	core_log_flush();
 	core_db_close_all();
 }
 

@@ -1,0 +1,51 @@
+#!/bin/sh
+# make bench: measures the binary on 127.0.0.1 and prints numbers.
+#   binary size, start-up time to /readyz, idle RSS (parent + workers),
+#   wrk req/s and latency for GET /healthz and for the password grant.
+# Every load is bounded in time (BENCH_SECONDS, default 10).
+set -eu
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+secs=${BENCH_SECONDS:-10}
+command -v wrk >/dev/null || { echo "bench: wrk is missing (make deps)"; exit 1; }
+tmp=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18999)
+pw=benchpassword-$(date +%s)
+cleanup() {
+	if [ -n "${pid:-}" ]; then
+		kill "$pid" 2>/dev/null || true
+		sleep 1
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+echo "== mercato bench ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores)"
+echo "binary size: $(stat -c %s "$bin") bytes"
+t0=$(date +%s%N)
+MERCATO_ADMIN_EMAIL=bench@example.com MERCATO_ADMIN_PASSWORD=$pw \
+    "$bin" serve --data "$tmp/data" --port "$port" >"$tmp/out.log" 2>"$tmp/err.log" &
+pid=$!
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+	kill -0 $pid 2>/dev/null || { cat "$tmp/err.log"; exit 1; }
+	sleep 0.01
+done
+t1=$(date +%s%N)
+echo "start-up to ready (fresh data dir, incl. migrations and admin hash): $(( (t1 - t0) / 1000000 )) ms"
+sleep 1
+rss=0
+for p in $pid $(pgrep -P $pid); do
+	rss=$((rss + $(awk '/VmRSS/ {print $2}' /proc/$p/status)))
+done
+echo "idle RSS (parent + $(pgrep -P $pid | wc -l) workers): ${rss} KiB"
+
+echo
+echo "== GET /healthz: wrk -t2 -c64 -d${secs}s"
+wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port/healthz" |
+    grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
+echo
+echo "== POST /api/v1/auth/token (password grant, Argon2id): wrk -t2 -c8 -d${secs}s"
+# The sign-in rate limit counts failures only; these all succeed.
+BENCH_PASSWORD=$pw wrk -t2 -c8 -d"${secs}s" --latency -s "$(dirname "$0")/token.lua" \
+    "http://127.0.0.1:$port/api/v1/auth/token" |
+    grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
