@@ -194,18 +194,19 @@ core_http_route(struct core_req *r)
 	const struct core_route	*rt;
 	size_t			 off[CORE_HTTP_MAX_PARAMS];
 	size_t			 len[CORE_HTTP_MAX_PARAMS];
-	int			 i, j, m, method, path_matched;
+	int			 i, j, m, method, allowed;
+	char			 allow[64];
 
 	method = r->http->method;
 	if (method == HTTP_METHOD_HEAD)
 		method = HTTP_METHOD_GET;
-	path_matched = 0;
+	allowed = 0;
 	for (i = 2; i < core_http_nroutes; i++) {
 		rt = core_http_routes[i];
 		if ((m = core_http_match(rt->pattern, r->http->path, off,
 		    len)) == 0)
 			continue;
-		path_matched = 1;
+		allowed |= rt->methods;
 		if (!(rt->methods & method))
 			continue;
 		r->route = rt;
@@ -218,7 +219,16 @@ core_http_route(struct core_req *r)
 		}
 		return (0);
 	}
-	if (path_matched) {
+	if (allowed) {
+		/* RFC 9110: a 405 names the methods the path does take. */
+		snprintf(allow, sizeof(allow), "%s%s%s%s%s",
+		    (allowed & HTTP_METHOD_GET) ? "GET, HEAD, " : "",
+		    (allowed & HTTP_METHOD_POST) ? "POST, " : "",
+		    (allowed & HTTP_METHOD_PUT) ? "PUT, " : "",
+		    (allowed & HTTP_METHOD_PATCH) ? "PATCH, " : "",
+		    (allowed & HTTP_METHOD_DELETE) ? "DELETE, " : "");
+		allow[strlen(allow) - 2] = '\0';
+		http_response_header(r->http, "allow", allow);
 		core_http_problem(r, 405, "method-not-allowed",
 		    "Method not allowed", "this path does not accept that "
 		    "method", NULL);
