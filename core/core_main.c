@@ -48,6 +48,7 @@ static int	main_first_admin(void);
 static void	main_serve(void);
 static void	main_chown_data(const char *);
 static void	main_log_flush(void *, u_int64_t);
+static void	main_routes(void);
 
 static void
 main_usage(FILE *fp)
@@ -62,6 +63,7 @@ main_usage(FILE *fp)
 	    "  admin create --email E  add an admin (password from\n"
 	    "                          MERCATO_ADMIN_PASSWORD or standard input)\n"
 	    "  replay MODULE           rebuild MODULE's read models from the event logs\n"
+	    "  routes                  list the HTTP routes (method, path, access)\n"
 	    "  version                 print the version\n"
 	    "  help                    print this help\n"
 	    "\n"
@@ -309,6 +311,29 @@ main_serve(void)
 	    core_config.port, worker_count, core_config.data);
 }
 
+/* One line per route and method: METHOD PATTERN ACCESS. */
+static void
+main_routes(void)
+{
+	static const char	*access[] = { "public", "customer", "staff",
+	    "admin" };
+	static const struct { int bit; const char *name; } methods[] = {
+		{ HTTP_METHOD_GET, "GET" }, { HTTP_METHOD_POST, "POST" },
+		{ HTTP_METHOD_PUT, "PUT" }, { HTTP_METHOD_PATCH, "PATCH" },
+		{ HTTP_METHOD_DELETE, "DELETE" },
+	};
+	const struct core_route	*rt;
+	size_t			 j;
+	int			 i;
+
+	core_http_routes_init();
+	for (i = 2; (rt = core_http_route_at(i)) != NULL; i++)
+		for (j = 0; j < sizeof(methods) / sizeof(methods[0]); j++)
+			if (rt->methods & methods[j].bit)
+				printf("%s %s %s\n", methods[j].name,
+				    rt->pattern, access[rt->access]);
+}
+
 static int
 main_admin_create(const char *email)
 {
@@ -358,6 +383,10 @@ kore_parent_configure(int argc, char **argv)
 		printf("mercato %s (kore %s, sqlite %s, libsodium %s)\n",
 		    MERCATO_VERSION, kore_version, sqlite3_libversion(),
 		    sodium_version_string());
+		exit(0);
+	}
+	if (strcmp(cmd, "routes") == 0) {
+		main_routes();
 		exit(0);
 	}
 	if (strcmp(cmd, "serve") == 0) {
