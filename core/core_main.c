@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include <kore/kore.h>
 #include <kore/seccomp.h>
+#include <kore/http.h>
 
 #include "core/core_auth.h"
 #include "core/core_bus.h"
@@ -35,6 +37,8 @@
 #define MERCATO_VERSION		"0.1.0"
 #define BUS_SWEEP_MS		250
 #define LOG_FLUSH_MS		100
+#define DRAIN_CHECK_MS		20
+#define DRAIN_MAX_MS		5000
 
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
@@ -49,6 +53,12 @@ static void	main_serve(void);
 static void	main_chown_data(const char *);
 static void	main_log_flush(void *, u_int64_t);
 static void	main_routes(void);
+static void	main_on_signal(int);
+static void	main_drain_check(void *, u_int64_t);
+
+/* Set by SIGTERM/SIGINT/SIGQUIT in a worker: finish, then stop. */
+static volatile sig_atomic_t	main_draining;
+static u_int64_t		main_drain_deadline;
 
 static void
 main_usage(FILE *fp)
@@ -438,11 +448,45 @@ usage:
 	exit(2);
 }
 
+/*
+ * Kore's own handler ends the worker's loop at once, dropping requests that
+ * wait on a task.  Ours lets the loop run until no request is in flight (or
+ * DRAIN_MAX_MS passed), then hands Kore the signal.
+ */
+static void
+main_on_signal(int sig)
+{
+	main_draining = 1;
+}
+
+static void
+main_drain_check(void *arg, u_int64_t now)
+{
+	if (!main_draining)
+		return;
+	if (main_drain_deadline == 0)
+		main_drain_deadline = now + DRAIN_MAX_MS;
+	if (http_request_count == 0 || now >= main_drain_deadline) {
+		core_log_flush();
+		sig_recv = SIGQUIT;
+	}
+}
+
 void
 kore_worker_configure(void)
 {
+	struct sigaction	sa;
+
 	if (main_open_all(0, 1) == -1)
 		fatal("worker %u: cannot open the data files", worker->id);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_signal;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGQUIT, &sa, NULL) == -1)
+		fatal("sigaction: %s", strerror(errno));
+	kore_timer_add(main_drain_check, DRAIN_CHECK_MS, NULL, 0);
 	/* Every worker sweeps; the cursors make concurrent sweeps safe. */
 	kore_timer_add(core_bus_sweep, BUS_SWEEP_MS + worker->id * 10, NULL, 0);
 	kore_timer_add(main_log_flush, LOG_FLUSH_MS, NULL, 0);
