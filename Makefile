@@ -130,8 +130,9 @@ test-api: $(BIN) $(TBIN)
 	MERCATO_BIN=$(CURDIR)/$(BIN) MERCATO_TEST_BIN=$(CURDIR)/$(TBIN) \
 	    node --test --test-concurrency=2 tests/api/
 
-test-e2e: $(BIN)
-	MERCATO_BIN=$(CURDIR)/$(BIN) node --test tests/e2e/
+test-e2e: $(BIN) $(TBIN)
+	MERCATO_BIN=$(CURDIR)/$(BIN) MERCATO_TEST_BIN=$(CURDIR)/$(TBIN) \
+	    node --test --test-concurrency=1 tests/e2e/
 
 # The sanitizer flavour: ASan + UBSan over the unit and API tests.  Leak
 # detection is off: Kore keeps its pools and buffers until exit by design.
