@@ -60,19 +60,27 @@ core_auth_jwt_sign(char *out, size_t len, const unsigned char *key,
 	char			 jtis[32];
 	char			 payload[512];
 	size_t			 off, need;
-	int			 n;
+	int			 n, ok;
+	cJSON			*p;
 
 	if (core_auth_role_name(role) == NULL)
 		return (-1);
 	randombytes_buf(jti, sizeof(jti));
 	sodium_bin2base64(jtis, sizeof(jtis), jti, sizeof(jti), B64URL);
-	n = snprintf(payload, sizeof(payload), "{\"iss\":\"%s\",\"aud\":\"%s\","
-	    "\"sub\":\"%s\",\"role\":\"%s\",\"iat\":%lld,\"exp\":%lld,"
-	    "\"jti\":\"%s\"}", CORE_AUTH_ISSUER, CORE_AUTH_AUDIENCE, sub,
-	    core_auth_role_name(role), (long long)now, (long long)now + ttl,
-	    jtis);
-	if (n < 0 || (size_t)n >= sizeof(payload))
+	/* Built with cJSON so a sub can never inject claims. */
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "iss", CORE_AUTH_ISSUER);
+	cJSON_AddStringToObject(p, "aud", CORE_AUTH_AUDIENCE);
+	cJSON_AddStringToObject(p, "sub", sub);
+	cJSON_AddStringToObject(p, "role", core_auth_role_name(role));
+	cJSON_AddNumberToObject(p, "iat", (double)now);
+	cJSON_AddNumberToObject(p, "exp", (double)(now + ttl));
+	cJSON_AddStringToObject(p, "jti", jtis);
+	ok = cJSON_PrintPreallocated(p, payload, sizeof(payload), 0);
+	cJSON_Delete(p);
+	if (!ok)
 		return (-1);
+	n = (int)strlen(payload);
 	need = sodium_base64_ENCODED_LEN(sizeof(hdr) - 1, B64URL) +
 	    sodium_base64_ENCODED_LEN(n, B64URL) +
 	    sodium_base64_ENCODED_LEN(sizeof(mac), B64URL) + 2;

@@ -82,8 +82,4 @@ int	core_bus_replay(const char *subscriber);
  */
 int	core_bus_retry_dead(const char *subscriber, int64_t id);
 
-/* Shared counters for /metrics. */
-void	core_bus_stats(uint64_t *published, uint64_t *delivered,
-	    uint64_t *failed, uint64_t *dead);
-
 #endif

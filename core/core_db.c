@@ -30,6 +30,7 @@ struct core_db_file {
 	sqlite3			*db;
 	int			 published;	/* events in the open tx */
 	int			 created;	/* user_version was 0 */
+	int			 version;	/* user_version at open */
 	int			 nstmt;
 	struct core_db_stmt	 stmts[CORE_DB_STMT_MAX];
 };
@@ -39,6 +40,7 @@ static int			core_db_nfiles;
 
 static struct core_db_file	*core_db_file_of(sqlite3 *);
 static int			 core_db_migrate(struct core_db_file *);
+static int			 core_db_check_version(struct core_db_file *);
 
 /*
  * The bus tables live in every file: the outbox is the module's event log;
@@ -127,8 +129,10 @@ core_db_open(const char *name, int sync_full, int migrate)
 		return (NULL);
 	if (core_db_path(path, sizeof(path), name) == -1)
 		return (NULL);
+	/* Only migrate may create a file: a wrong data dir is an error. */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    (migrate ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		core_logf("error", "db %s: open %s: %s", name, path,
 		    db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
@@ -142,6 +146,9 @@ core_db_open(const char *name, int sync_full, int migrate)
 
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
+	/* Refuse a newer file before anything is written to it. */
+	if (migrate && core_db_check_version(f) == -1)
+		goto fail;
 	if (core_db_exec(db, "PRAGMA journal_mode=WAL") == -1 ||
 	    core_db_exec(db, "PRAGMA foreign_keys=ON") == -1 ||
 	    core_db_exec(db, sync_full ? "PRAGMA synchronous=FULL" :
@@ -161,6 +168,33 @@ fail:
 }
 
 /*
+ * Reads f's user_version into f->version and refuses a file newer than the
+ * binary's migrations.  Returns 0 or -1.
+ */
+static int
+core_db_check_version(struct core_db_file *f)
+{
+	sqlite3_stmt	*st;
+	int		 want;
+
+	if (sqlite3_prepare_v2(f->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return (core_db_err(f->db, "user_version"));
+	f->version = sqlite3_step(st) == SQLITE_ROW ?
+	    sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	f->created = f->version == 0;
+	want = core_db_schema_version(f->name);
+	if (f->version > want) {
+		core_logf("error", "db %s: file is at schema version %d but "
+		    "this binary knows only up to %d: refusing to open it "
+		    "(run a newer mercato)", f->name, f->version, want);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Applies the migrations of f's module newer than its user_version, each in
  * its own transaction together with the new user_version.
  */
@@ -168,25 +202,11 @@ static int
 core_db_migrate(struct core_db_file *f)
 {
 	const struct core_migration	*m;
-	sqlite3_stmt			*st;
 	char				 pragma[64];
-	int				 have, want, v;
+	int				 want, v;
 
-	if (sqlite3_prepare_v2(f->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return (core_db_err(f->db, "user_version"));
-	have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
-
-	f->created = have == 0;
 	want = core_db_schema_version(f->name);
-	if (have > want) {
-		core_logf("error", "db %s: file is at schema version %d but "
-		    "this binary knows only up to %d: refusing to open it "
-		    "(run a newer mercato)", f->name, have, want);
-		return (-1);
-	}
-	for (v = have + 1; v <= want; v++) {
+	for (v = f->version + 1; v <= want; v++) {
 		for (m = core_migrations; m->module != NULL; m++)
 			if (strcmp(m->module, f->name) == 0 && m->version == v)
 				break;
@@ -339,10 +359,10 @@ core_db_begin(sqlite3 *db)
 {
 	struct core_db_file	*f;
 
-	if ((f = core_db_file_of(db)) != NULL)
-		f->published = 0;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return (core_db_err(db, "begin"));
+	if ((f = core_db_file_of(db)) != NULL)
+		f->published = 0;
 	return (0);
 }
 

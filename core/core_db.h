@@ -22,9 +22,11 @@ extern const struct core_migration core_migrations[];
 
 /*
  * Opens data/<name>.db with WAL, foreign keys, a busy timeout and
- * synchronous FULL (sync_full) or NORMAL, creates the bus tables, and
- * applies the embedded migrations of <name> when migrate is set.  A file
- * whose user_version is newer than the binary's migrations is refused.
+ * synchronous FULL (sync_full) or NORMAL.  With migrate, the file may be
+ * created, a file whose user_version is newer than the binary's migrations
+ * is refused before anything is written to it, and the bus tables and the
+ * embedded migrations of <name> are applied; without it, the file must
+ * exist.
  * Returns the handle (owned by core; it stays registered under name) or
  * NULL after logging why.
  */
@@ -46,7 +48,7 @@ const char	*core_db_name_at(int);
 /* The path of data/<name>.db into buf.  Returns 0, or -1 if too long. */
 int		 core_db_path(char *buf, size_t len, const char *name);
 
-/* 1 if this process created name's file (its user_version was 0). */
+/* 1 if name was opened with migrate and its user_version was 0. */
 int		 core_db_created(const char *name);
 
 /* The highest embedded migration version for module (0 if none). */

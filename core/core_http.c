@@ -348,20 +348,15 @@ core_http_read_body(struct core_req *r)
 	if (form) {
 		r->body = core_http_parse_form((const char *)buf->data,
 		    buf->offset);
-	} else if (core_json_utf8_valid((const char *)buf->data, buf->offset)) {
-		r->body = cJSON_ParseWithLength((const char *)buf->data,
-		    buf->offset);
+	} else {
+		r->body = core_json_parse((const char *)buf->data, buf->offset);
 	}
 	kore_buf_free(buf);
 	if (r->body == NULL) {
 		core_http_problem(r, 400, "malformed-body", "Malformed body",
 		    form ? "the form body could not be decoded" :
-		    "the body is not valid UTF-8 JSON", NULL);
-		return (-1);
-	}
-	if (core_json_depth(r->body) > CORE_JSON_MAX_DEPTH) {
-		core_http_problem(r, 400, "malformed-body", "Malformed body",
-		    "the JSON is nested too deeply", NULL);
+		    "the body is not valid UTF-8 JSON, contains an escaped NUL "
+		    "or is nested more than 32 levels deep", NULL);
 		return (-1);
 	}
 	if (!cJSON_IsObject(r->body)) {

@@ -64,9 +64,14 @@ core_time_rfc3339(char *out, size_t len, long long ms)
 	struct tm	tm;
 	time_t		t;
 	char		buf[32];
+	long long	frac;
 
-	t = (time_t)(ms / 1000);
+	/* Floor, not truncation, so times before 1970 come out right. */
+	frac = ms % 1000;
+	if (frac < 0)
+		frac += 1000;
+	t = (time_t)((ms - frac) / 1000);
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, len, "%s.%03dZ", buf, (int)(ms % 1000));
+	snprintf(out, len, "%s.%03dZ", buf, (int)frac);
 }

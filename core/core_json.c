@@ -63,6 +63,35 @@ core_json_get_bool(const cJSON *obj, const char *key, int *out)
 	return (CORE_JSON_OK);
 }
 
+cJSON *
+core_json_parse(const char *text, size_t len)
+{
+	cJSON	*root;
+	size_t	 i, bs;
+
+	if (!core_json_utf8_valid(text, len))
+		return (NULL);
+	/* \u0000 is an escape only after an even run of backslashes. */
+	bs = 0;
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\\') {
+			bs++;
+			continue;
+		}
+		if (text[i] == 'u' && (bs % 2) == 1 && i + 4 < len &&
+		    memcmp(text + i + 1, "0000", 4) == 0)
+			return (NULL);
+		bs = 0;
+	}
+	if ((root = cJSON_ParseWithLength(text, len)) == NULL)
+		return (NULL);
+	if (core_json_depth(root) > CORE_JSON_MAX_DEPTH) {
+		cJSON_Delete(root);
+		return (NULL);
+	}
+	return (root);
+}
+
 int
 core_json_depth(const cJSON *item)
 {

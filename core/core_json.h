@@ -32,6 +32,13 @@ int	core_json_get_i64(const cJSON *obj, const char *key, int64_t min,
 /* *out = 0 or 1 for a JSON boolean at key. */
 int	core_json_get_bool(const cJSON *obj, const char *key, int *out);
 
+/*
+ * Parses len bytes of untrusted JSON: valid UTF-8, no escaped NUL (cJSON
+ * would cut the string there silently), at most CORE_JSON_MAX_DEPTH deep.
+ * Returns the tree (free with cJSON_Delete) or NULL.
+ */
+cJSON	*core_json_parse(const char *text, size_t len);
+
 /* Nesting depth of item (a scalar is 1). */
 int	core_json_depth(const cJSON *item);
 
