@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include "core/core_bus.h"
+#include "core/core_config.h"
 #include "core/core_db.h"
 #include "core/core_id.h"
 #include "core/core_json.h"
 #include "core/core_module.h"
 
 static int	probe_init(sqlite3 *);
+static void	probe_kill_parent(void);
 static int	probe_post(struct core_req *);
 static int	probe_list(struct core_req *);
 
@@ -35,6 +37,21 @@ const struct core_module probe_module = {
 	.init = probe_init,
 	.routes = probe_routes,
 };
+
+static void
+probe_kill_parent(void)
+{
+	FILE	*fp;
+	char	 path[1100];
+	int	 pid;
+
+	snprintf(path, sizeof(path), "%s/mercato.pid", core_config.data);
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fscanf(fp, "%d", &pid) == 1 && pid > 1)
+			kill(pid, SIGKILL);
+		fclose(fp);
+	}
+}
 
 static int
 probe_init(sqlite3 *db)
@@ -89,10 +106,15 @@ probe_post(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (crash) {
-		/* Commit behind core's back, then die before delivery. */
+		/*
+		 * Commit behind core's back, then die before delivery: kill
+		 * the parent (its pid is in data/mercato.pid; getppid is not
+		 * in the sandbox) and this worker.  Other workers follow
+		 * when they see the parent gone.
+		 */
 		if (core_db_exec(db, "COMMIT") == -1)
 			goto err;
-		kill(getppid(), SIGKILL);
+		probe_kill_parent();
 		_exit(1);
 	}
 	if (core_db_commit(db) == -1)
