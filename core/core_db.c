@@ -8,6 +8,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,10 +418,22 @@ core_db_backup(const char *dir)
 	char		 path[1200];
 	const char	*ok;
 	int		 i, rc, failed;
+	struct stat	 sb;
+	char		 rdir[PATH_MAX], rdata[PATH_MAX];
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		core_logf("error", "backup: mkdir %s: %s", dir,
 		    strerror(errno));
+		return (-1);
+	}
+	/* Never into the live data dir: that would destroy the originals. */
+	if (realpath(dir, rdir) == NULL ||
+	    realpath(core_config.data, rdata) == NULL) {
+		core_logf("error", "backup: %s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (strcmp(rdir, rdata) == 0) {
+		core_logf("error", "backup: %s is the data dir itself", dir);
 		return (-1);
 	}
 	failed = 0;
@@ -431,7 +444,11 @@ core_db_backup(const char *dir)
 			core_logf("error", "backup: path too long");
 			return (-1);
 		}
-		(void)unlink(path);
+		if (stat(path, &sb) == 0) {
+			core_logf("error", "backup: %s exists; back up into a "
+			    "new or empty dir", path);
+			return (-1);
+		}
 		if (sqlite3_open(path, &dst) != SQLITE_OK) {
 			core_logf("error", "backup: open %s", path);
 			sqlite3_close(dst);

@@ -49,6 +49,25 @@ static const struct core_route core_http_none_route = {
 	0, "(unmatched)", NULL, CORE_ACCESS_PUBLIC, 0
 };
 
+void
+core_http_add_path(cJSON *o, const char *key, const char *path)
+{
+	char	*copy, *p;
+
+	if (core_json_utf8_valid(path, strlen(path))) {
+		cJSON_AddStringToObject(o, key, path);
+		return;
+	}
+	/* Bytes that are not UTF-8 would make the JSON invalid. */
+	if ((copy = strdup(path)) == NULL)
+		return;
+	for (p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	cJSON_AddStringToObject(o, key, copy);
+	free(copy);
+}
+
 uint64_t
 core_http_now_us(void)
 {
@@ -115,12 +134,19 @@ core_http_req_free(struct http_request *req)
 {
 	struct core_req	*r;
 
+	/*
+	 * Kore calls this again on every pass while a task of the request
+	 * still runs (a client gone during a sign-in), so it is idempotent.
+	 */
 	if ((r = req->hdlr_extra) == NULL)
 		return;
-	if (r->state != NULL && r->state_free != NULL)
-		r->state_free(r->state);
+	if (r->state != NULL && r->state_free != NULL &&
+	    r->state_free(r->state))
+		r->state = NULL;
 	cJSON_Delete(r->body);
+	r->body = NULL;
 	free(r->pathcopy);
+	r->pathcopy = NULL;
 }
 
 /* Paths answered from the embedded files rather than the route table. */
@@ -433,8 +459,8 @@ core_http_dispatch(struct http_request *req)
 	core_http_cors(r);
 
 	rc = KORE_RESULT_OK;
-	if (req->method == HTTP_METHOD_OPTIONS) {
-		http_response(req, core_config.cors[0] ? 204 : 405, NULL, 0);
+	if (req->method == HTTP_METHOD_OPTIONS && core_config.cors[0] != '\0') {
+		http_response(req, 204, NULL, 0);
 		goto done;
 	}
 	if (core_http_is_static(req->path)) {
@@ -496,7 +522,7 @@ core_http_finish(struct core_req *r)
 	cJSON_AddStringToObject(f, "request_id", r->request_id);
 	cJSON_AddStringToObject(f, "method",
 	    http_method_text(r->http->method));
-	cJSON_AddStringToObject(f, "path", r->http->path);
+	core_http_add_path(f, "path", r->http->path);
 	cJSON_AddStringToObject(f, "route", r->route->pattern);
 	cJSON_AddNumberToObject(f, "status", r->http->status);
 	cJSON_AddNumberToObject(f, "duration_us", (double)us);
@@ -643,7 +669,7 @@ core_http_problem(struct core_req *r, int status, const char *type,
 	cJSON_AddNumberToObject(o, "status", status);
 	if (detail != NULL)
 		cJSON_AddStringToObject(o, "detail", detail);
-	cJSON_AddStringToObject(o, "instance", r->http->path);
+	core_http_add_path(o, "instance", r->http->path);
 	cJSON_AddStringToObject(o, "request_id", r->request_id);
 	if (errors != NULL)
 		cJSON_AddItemToObject(o, "errors", errors);

@@ -51,9 +51,13 @@ struct core_req {
 	char			*pathcopy;
 	cJSON			*body;		/* parsed JSON or form body */
 	uint64_t		 start_us;
-	/* Handler state kept across KORE_RESULT_RETRY (tasks). */
+	/*
+	 * Handler state kept across KORE_RESULT_RETRY (tasks).  state_free
+	 * returns 1 once it freed the state, 0 if it must stay (a task still
+	 * runs); it is called again later.
+	 */
 	void			*state;
-	void			(*state_free)(void *);
+	int			(*state_free)(void *);
 };
 
 /*
@@ -106,6 +110,9 @@ void	core_http_remote(struct core_req *, char *out, size_t len);
 /* The id of the request being served in this worker ("" outside one). */
 const char *core_http_current_request_id(void);
 void	core_http_set_current_request_id(const char *);
+
+/* Adds path as key to o, with bytes that are not UTF-8 replaced by '?'. */
+void	core_http_add_path(cJSON *o, const char *key, const char *path);
 
 /* Microseconds on the monotonic clock. */
 uint64_t core_http_now_us(void);

@@ -50,6 +50,7 @@ struct id_pw {
 	char			email[ID_EMAIL_MAX + 8];	/* or acct:<email> */
 	char			name[ID_NAME_MAX + 1];
 	char			addr[80];	/* addr:<ip> */
+	int64_t			attempt[2];	/* signin_failures rowids */
 };
 
 static char	id_dummy_hash[crypto_pwhash_STRBYTES];
@@ -94,21 +95,19 @@ id_pw_task(struct kore_task *t)
 	return (ok ? KORE_RESULT_OK : KORE_RESULT_ERROR);
 }
 
-static void
+static int
 id_pw_free(void *arg)
 {
 	struct id_pw	*st = arg;
 
-	/*
-	 * A request dropped while its task still runs: Kore keeps the task
-	 * alive past this point, so its memory must stay; leak it.
-	 */
+	/* A request dropped while its task runs: keep it until it ends. */
 	if (st->started && !kore_task_finished(&st->task))
-		return;
+		return (0);
 	if (st->started)
 		kore_task_destroy(&st->task);
 	sodium_memzero(st, sizeof(*st));
 	free(st);
+	return (1);
 }
 
 static struct id_pw *
@@ -450,19 +449,36 @@ id_limited(sqlite3 *db, const char *key, int limit, int64_t now)
 	return ((int)((oldest + ID_WINDOW_MS - now) / 1000) + 1);
 }
 
-static void
-id_record_failure(sqlite3 *db, const char *acct, const char *addr)
+/*
+ * Opens a sign-in attempt: in one write transaction, checks both limits
+ * and, if neither is reached, records the attempt as a failure of acct and
+ * of addr up front (rowids into ids[2]).  Recording before the password is
+ * checked is what keeps parallel attempts from all slipping under the
+ * limit; a good password removes the records again.  Returns 0, the
+ * seconds to wait (> 0) when limited, or -1 on a db error.
+ */
+static int
+id_attempt_open(sqlite3 *db, const char *acct, const char *addr,
+    int64_t *ids)
 {
 	sqlite3_stmt	*st;
 	int64_t		 now;
 	const char	*keys[2];
-	int		 i;
+	int		 i, secs, a;
 
 	now = core_db_now_ms();
 	keys[0] = acct;
 	keys[1] = addr;
 	if (core_db_begin(db) == -1)
-		return;
+		return (-1);
+	secs = id_limited(db, acct, core_config.signin_per_account, now);
+	a = id_limited(db, addr, core_config.signin_per_address, now);
+	if (a > secs)
+		secs = a;
+	if (secs > 0) {
+		core_db_rollback(db);
+		return (secs);
+	}
 	for (i = 0; i < 2; i++) {
 		if ((st = core_db_stmt(db, "INSERT INTO signin_failures"
 		    " (key, at) VALUES (?, ?)")) == NULL)
@@ -471,18 +487,19 @@ id_record_failure(sqlite3 *db, const char *acct, const char *addr)
 		sqlite3_bind_int64(st, 2, now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto fail;
+		ids[i] = sqlite3_last_insert_rowid(db);
 	}
 	if ((st = core_db_stmt(db, "DELETE FROM signin_failures WHERE at < ?"))
 	    == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, now - ID_WINDOW_MS);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (sqlite3_step(st) != SQLITE_DONE || core_db_commit(db) == -1)
 		goto fail;
-	if (core_db_commit(db) == 0)
-		return;
+	return (0);
 fail:
-	core_db_err(db, "record sign-in failure");
+	core_db_err(db, "open sign-in attempt");
 	core_db_rollback(db);
+	return (-1);
 }
 
 /* ---- the token endpoint -------------------------------------------------- */
@@ -496,8 +513,8 @@ id_grant_password_start(struct core_req *r)
 	struct id_pw	*st;
 	sqlite3		*db;
 	sqlite3_stmt	*q;
-	int		 secs, a, found;
-	int64_t		 now;
+	int		 secs, found;
+	int64_t		 ids[2];
 
 	if (core_json_get_str(r->body, "username", ID_EMAIL_MAX, &user) !=
 	    CORE_JSON_OK || *user == '\0' ||
@@ -512,11 +529,11 @@ id_grant_password_start(struct core_req *r)
 	snprintf(acct, sizeof(acct), "acct:%s", lower);
 	core_http_remote(r, addr + 5, sizeof(addr) - 5);
 	memcpy(addr, "addr:", 5);
-	now = core_db_now_ms();
-	secs = id_limited(db, acct, core_config.signin_per_account, now);
-	a = id_limited(db, addr, core_config.signin_per_address, now);
-	if (a > secs)
-		secs = a;
+	if ((secs = id_attempt_open(db, acct, addr, ids)) == -1) {
+		core_http_problem(r, 500, "internal", "Internal error", NULL,
+		    NULL);
+		return (KORE_RESULT_OK);
+	}
 	if (secs > 0) {
 		snprintf(wait, sizeof(wait), "%d", secs);
 		http_response_header(r->http, "retry-after", wait);
@@ -546,6 +563,8 @@ id_grant_password_start(struct core_req *r)
 	sqlite3_reset(q);
 	snprintf(st->email, sizeof(st->email), "%s", acct);
 	snprintf(st->addr, sizeof(st->addr), "%s", addr);
+	st->attempt[0] = ids[0];
+	st->attempt[1] = ids[1];
 	st->cookie = id_flag(r->body, "refresh_cookie");
 	return (KORE_RESULT_RETRY);
 }
@@ -562,7 +581,7 @@ id_grant_password_finish(struct core_req *r)
 		return (KORE_RESULT_RETRY);
 	db = core_db_get("identity");
 	if (!st->found || kore_task_result(&st->task) != KORE_RESULT_OK) {
-		id_record_failure(db, st->email, st->addr);
+		/* The failure was recorded when the attempt opened. */
 		core_metrics_signin(0);
 		id_oauth_error(r, 400, "invalid_grant",
 		    "the email or password is wrong");
@@ -571,11 +590,15 @@ id_grant_password_finish(struct core_req *r)
 	core_id_new(family, sizeof(family), "fam");
 	if (core_db_begin(db) == -1)
 		goto fail;
-	/* A good sign-in forgets the account's earlier failures. */
-	if ((q = core_db_stmt(db, "DELETE FROM signin_failures WHERE key = ?"))
-	    == NULL)
+	/*
+	 * A good sign-in forgets the account's failures and this attempt's
+	 * provisional failure of the address.
+	 */
+	if ((q = core_db_stmt(db, "DELETE FROM signin_failures WHERE key = ?"
+	    " OR rowid = ?")) == NULL)
 		goto fail;
 	sqlite3_bind_text(q, 1, st->email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, st->attempt[1]);
 	if (sqlite3_step(q) != SQLITE_DONE ||
 	    id_refresh_issue(db, family, st->user_id, refresh,
 	    sizeof(refresh)) == -1 || core_db_commit(db) == -1)

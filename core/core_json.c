@@ -66,8 +66,9 @@ core_json_get_bool(const cJSON *obj, const char *key, int *out)
 cJSON *
 core_json_parse(const char *text, size_t len)
 {
-	cJSON	*root;
-	size_t	 i, bs;
+	cJSON		*root;
+	const char	*end;
+	size_t		 i, bs;
 
 	if (!core_json_utf8_valid(text, len))
 		return (NULL);
@@ -83,8 +84,16 @@ core_json_parse(const char *text, size_t len)
 			return (NULL);
 		bs = 0;
 	}
-	if ((root = cJSON_ParseWithLength(text, len)) == NULL)
+	if ((root = cJSON_ParseWithLengthOpts(text, len, &end, 0)) == NULL)
 		return (NULL);
+	/* Nothing but white space may follow the value. */
+	for (; end < text + len; end++) {
+		if (*end != ' ' && *end != '\t' && *end != '\n' &&
+		    *end != '\r') {
+			cJSON_Delete(root);
+			return (NULL);
+		}
+	}
 	if (core_json_depth(root) > CORE_JSON_MAX_DEPTH) {
 		cJSON_Delete(root);
 		return (NULL);

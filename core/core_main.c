@@ -56,6 +56,8 @@ static void	main_routes(void);
 static void	main_on_signal(int);
 static void	main_drain_check(void *, u_int64_t);
 
+static FILE	*main_kore_out;
+
 /* Set by SIGTERM/SIGINT/SIGQUIT in a worker: finish, then stop. */
 static volatile sig_atomic_t	main_draining;
 static u_int64_t		main_drain_deadline;
@@ -273,11 +275,30 @@ main_serve(void)
 	struct kore_server	*srv;
 	char			 pidfile[1100];
 
+	/*
+	 * stdout carries our JSON lines only (written with write(2) to fd 1).
+	 * Kore prints its own plain-text lines with printf; point the stdio
+	 * stream at stderr so they never mix into the JSON log.
+	 */
+	fflush(stdout);
+	if ((main_kore_out = fdopen(dup(STDERR_FILENO), "w")) != NULL) {
+		setvbuf(main_kore_out, NULL, _IOLBF, 0);
+		stdout = main_kore_out;
+	}
 	if (mkdir(core_config.data, 0700) == -1 && errno != EEXIST) {
 		fprintf(stderr, "mercato: cannot create data dir %s: %s\n",
 		    core_config.data, strerror(errno));
 		exit(1);
 	}
+	/* Listen first: a taken port must not cost the first password. */
+	srv = kore_server_create("app");
+	srv->tls = 0;
+	if (!kore_server_bind(srv, core_config.bind, core_config.port, NULL)) {
+		fprintf(stderr, "mercato: cannot listen on %s:%s: %s\n",
+		    core_config.bind, core_config.port, strerror(errno));
+		exit(1);
+	}
+	kore_server_finalize(srv);
 	if (core_config_load_key() == -1 || main_open_all(1, 0) == -1 ||
 	    main_first_admin() == -1 || (core_config.seed && main_seed() == -1))
 		exit(1);
@@ -303,14 +324,6 @@ main_serve(void)
 	skip_chroot = 1;
 	kore_quiet = getenv("MERCATO_VERBOSE") == NULL;
 	kore_seccomp_tracing = getenv("MERCATO_SECCOMP_TRACE") != NULL;
-	srv = kore_server_create("app");
-	srv->tls = 0;
-	if (!kore_server_bind(srv, core_config.bind, core_config.port, NULL)) {
-		fprintf(stderr, "mercato: cannot listen on %s:%s: %s\n",
-		    core_config.bind, core_config.port, strerror(errno));
-		exit(1);
-	}
-	kore_server_finalize(srv);
 	kore_parse_config();
 	if (core_config.workers > 0)
 		worker_count = (u_int8_t)core_config.workers;
