@@ -489,7 +489,8 @@ Test(core_db, backup_writes_consistent_copies_with_the_same_rows)
 	sqlite3_close(copy);
 }
 
-Test(core_db, backup_into_existing_dir_replaces_older_copies)
+/* Backups never overwrite: a second copy into the same dir is refused. */
+Test(core_db, backup_refuses_to_overwrite_an_earlier_copy)
 {
 	sqlite3	*db, *copy;
 	char	 dir[1100], path[1200];
@@ -498,11 +499,23 @@ Test(core_db, backup_into_existing_dir_replaces_older_copies)
 	snprintf(dir, sizeof(dir), "%s/backup", unit_data_dir());
 	cr_assert_eq(core_db_backup(dir), 0);
 	db_add_user(db, "usr_a");
-	cr_assert_eq(core_db_backup(dir), 0, "dir exists: fine");
+	cr_assert_eq(core_db_backup(dir), -1, "the earlier copy was replaced");
 	snprintf(path, sizeof(path), "%s/identity.db", dir);
 	copy = db_side(path);
-	cr_assert_eq(db_int(copy, "SELECT count(*) FROM users"), 1);
+	cr_assert_eq(db_int(copy, "SELECT count(*) FROM users"), 0,
+	    "the earlier copy changed");
 	sqlite3_close(copy);
+}
+
+/* Regression: backing up into the data dir used to unlink the live file. */
+Test(core_db, backup_refuses_the_data_dir_itself)
+{
+	sqlite3	*db;
+
+	cr_assert_not_null(db = core_db_open("identity", 1, 1));
+	db_add_user(db, "usr_a");
+	cr_assert_eq(core_db_backup(unit_data_dir()), -1);
+	cr_assert_eq(db_int(db, "SELECT count(*) FROM users"), 1);
 }
 
 Test(core_db, backup_fails_when_dir_cannot_be_made)
