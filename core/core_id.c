@@ -12,6 +12,34 @@
 
 static const char core_id_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/*
+ * Randomness for ids comes from a per-process buffer refilled 4 KiB at a
+ * time: one getrandom(2) per ~400 ids instead of one per id (every request
+ * makes one).  A forked worker must call core_id_reinit, or it would hand
+ * out the same bytes as its siblings.
+ */
+static unsigned char	core_id_pool[4096];
+static size_t		core_id_used = sizeof(core_id_pool);
+
+void
+core_id_reinit(void)
+{
+	sodium_memzero(core_id_pool, sizeof(core_id_pool));
+	core_id_used = sizeof(core_id_pool);
+}
+
+static void
+core_id_random(unsigned char *out, size_t n)
+{
+	if (core_id_used + n > sizeof(core_id_pool)) {
+		randombytes_buf(core_id_pool, sizeof(core_id_pool));
+		core_id_used = 0;
+	}
+	memcpy(out, core_id_pool + core_id_used, n);
+	sodium_memzero(core_id_pool + core_id_used, n);
+	core_id_used += n;
+}
+
 char *
 core_id_new(char *out, size_t len, const char *prefix)
 {
@@ -23,7 +51,7 @@ core_id_new(char *out, size_t len, const char *prefix)
 
 	gettimeofday(&tv, NULL);
 	ms = (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-	randombytes_buf(rnd, sizeof(rnd));
+	core_id_random(rnd, sizeof(rnd));
 	/* 10 characters of time (50 bits, top 2 zero), 16 of randomness. */
 	for (i = 9; i >= 0; i--) {
 		body[i] = core_id_alphabet[ms & 31];

@@ -14,6 +14,9 @@
 /* Writes prefix_XXXX into out (at least CORE_ID_MAX bytes).  Returns out. */
 char	*core_id_new(char *out, size_t len, const char *prefix);
 
+/* Discards buffered randomness; call in each process after fork(). */
+void	 core_id_reinit(void);
+
 /* 1 if s is prefix_ followed by 26 valid characters, else 0. */
 int	 core_id_valid(const char *s, const char *prefix);
 

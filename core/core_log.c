@@ -17,6 +17,14 @@
 
 static char	core_log_buf[CORE_LOG_BUF];
 static size_t	core_log_len;
+static pid_t	core_log_pid;
+
+/* Caches this process's pid for the log lines; call after fork(). */
+void
+core_log_reinit(void)
+{
+	core_log_pid = getpid();
+}
 
 static void	core_log_line(const char *, const char *, cJSON *, int);
 
@@ -58,7 +66,9 @@ core_log_line(const char *level, const char *msg, cJSON *fields,
 	cJSON_AddStringToObject(o, "ts", ts);
 	cJSON_AddStringToObject(o, "level", level);
 	cJSON_AddStringToObject(o, "msg", msg);
-	cJSON_AddNumberToObject(o, "pid", getpid());
+	if (core_log_pid == 0)
+		core_log_pid = getpid();
+	cJSON_AddNumberToObject(o, "pid", core_log_pid);
 	rid = core_http_current_request_id();
 	if (rid[0] != '\0' && (fields == NULL ||
 	    !cJSON_HasObjectItem(fields, "request_id")))

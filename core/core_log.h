@@ -18,6 +18,9 @@ void	core_log(const char *level, const char *msg, cJSON *fields);
 void	core_log_buffered(const char *msg, cJSON *fields);
 void	core_log_flush(void);
 
+/* Re-reads the pid shown in each line; call in each process after fork(). */
+void	core_log_reinit(void);
+
 /* printf-style message, no extra fields. */
 void	core_logf(const char *level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

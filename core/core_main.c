@@ -490,6 +490,8 @@ kore_worker_configure(void)
 {
 	struct sigaction	sa;
 
+	core_log_reinit();
+	core_id_reinit();
 	if (main_open_all(0, 1) == -1)
 		fatal("worker %u: cannot open the data files", worker->id);
 	memset(&sa, 0, sizeof(sa));
