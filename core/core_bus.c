@@ -37,7 +37,7 @@ static int	bus_type_match(const char *, const char *);
 static const struct core_sub *bus_find_sub(const struct core_module *,
 		    const char *, const char *);
 static int	bus_deliver_pair(const struct core_module *, const char *);
-static int	bus_pair_pending(sqlite3 *, sqlite3 *, const char *);
+static int	bus_pair_pending(const char *, const char *);
 
 void
 core_bus_set_error(const char *why)
@@ -125,36 +125,33 @@ bus_find_sub(const struct core_module *m, const char *source,
 	return (NULL);
 }
 
-/* Reads an integer from a one-row query with one text parameter. */
-static int64_t
-bus_scalar(sqlite3 *db, const char *sql, const char *arg)
+int
+core_bus_position(const char *subscriber, const char *source,
+    int64_t *cursor, int64_t *head)
 {
-	sqlite3_stmt	*st;
-	int64_t		 v;
+	sqlite3	*db, *src;
 
-	if ((st = core_db_stmt(db, sql)) == NULL)
+	if ((db = core_db_get(subscriber)) == NULL ||
+	    (src = core_db_get(source)) == NULL)
 		return (-1);
-	if (arg != NULL)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return (v);
+	*cursor = core_db_scalar(db, "SELECT seq FROM bus_cursor WHERE"
+	    " source = ?", source, 0);
+	*head = core_db_scalar(src, "SELECT coalesce(max(seq), 0) FROM"
+	    " bus_outbox", NULL, 0);
+	return (0);
 }
 
 /* Cheap check without a write lock: has source events past the cursor? */
 static int
-bus_pair_pending(sqlite3 *sub, sqlite3 *src, const char *source)
+bus_pair_pending(const char *subscriber, const char *source)
 {
 	int64_t	cursor, head, next_at;
 
-	cursor = bus_scalar(sub, "SELECT seq FROM bus_cursor WHERE source = ?",
-	    source);
-	head = bus_scalar(src, "SELECT coalesce(max(seq), 0) FROM bus_outbox",
-	    NULL);
-	if (head <= cursor)
+	if (core_bus_position(subscriber, source, &cursor, &head) == -1 ||
+	    head <= cursor)
 		return (0);
-	next_at = bus_scalar(sub, "SELECT next_at FROM bus_failure WHERE"
-	    " source = ?", source);
+	next_at = core_db_scalar(core_db_get(subscriber), "SELECT next_at"
+	    " FROM bus_failure WHERE source = ?", source, 0);
 	return (next_at <= core_db_now_ms());
 }
 
@@ -216,8 +213,8 @@ bus_record_failure(sqlite3 *db, const struct core_event *ev,
 	char		*json;
 	int64_t		 attempts, backoff;
 
-	attempts = 1 + bus_scalar(db, "SELECT attempts FROM bus_failure WHERE"
-	    " source = ?", ev->source);
+	attempts = 1 + core_db_scalar(db, "SELECT attempts FROM bus_failure"
+	    " WHERE source = ?", ev->source, 0);
 	if (attempts >= core_config.bus_attempts) {
 		env = bus_event_json(ev);
 		json = cJSON_PrintUnformatted(env);
@@ -288,14 +285,14 @@ bus_deliver_batch(const struct core_module *m, const char *source)
 
 	db = core_db_get(m->name);
 	src = core_db_get(source);
-	if (db == NULL || src == NULL || !bus_pair_pending(db, src, source))
+	if (db == NULL || src == NULL || !bus_pair_pending(m->name, source))
 		return (0);
 	if (core_db_begin(db) == -1)
 		return (-1);
-	cursor = bus_scalar(db, "SELECT coalesce(max(seq), 0) FROM bus_cursor"
-	    " WHERE source = ?", source);
-	next_at = bus_scalar(db, "SELECT coalesce(max(next_at), 0) FROM"
-	    " bus_failure WHERE source = ?", source);
+	cursor = core_db_scalar(db, "SELECT seq FROM bus_cursor WHERE"
+	    " source = ?", source, 0);
+	next_at = core_db_scalar(db, "SELECT next_at FROM bus_failure WHERE"
+	    " source = ?", source, 0);
 	if (next_at > core_db_now_ms()) {
 		core_db_rollback(db);
 		return (0);

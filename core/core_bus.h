@@ -65,6 +65,13 @@ void	core_bus_deliver_all(void);
 /* Kore timer callback: the sweep. */
 void	core_bus_sweep(void *, u_int64_t);
 
+/*
+ * Where subscriber stands in source's log: its cursor and the log's head.
+ * Returns 0, or -1 if either file is not open.
+ */
+int	core_bus_position(const char *subscriber, const char *source,
+	    int64_t *cursor, int64_t *head);
+
 /* Envelope of row seq of source's outbox as JSON, or NULL. */
 cJSON	*core_bus_envelope(sqlite3 *src, int64_t seq);
 

@@ -178,39 +178,20 @@ bus_http_recent(struct core_req *r)
 	return (KORE_RESULT_OK);
 }
 
-static int64_t
-bus_http_scalar(sqlite3 *db, const char *sql, const char *arg)
-{
-	sqlite3_stmt	*st;
-	int64_t		 v;
-
-	if ((st = core_db_stmt(db, sql)) == NULL)
-		return (0);
-	if (arg != NULL)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
-	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return (v);
-}
-
 static cJSON	*bus_http_subs_out;
 
 static void
 bus_http_sub_fn(const struct core_module *m, const char *source)
 {
-	sqlite3		*db, *src;
+	sqlite3		*db;
 	sqlite3_stmt	*st;
 	cJSON		*o, *f;
 	int64_t		 cursor, head;
 	char		 ts[40];
 
-	if ((db = core_db_get(m->name)) == NULL ||
-	    (src = core_db_get(source)) == NULL)
+	if (core_bus_position(m->name, source, &cursor, &head) == -1)
 		return;
-	cursor = bus_http_scalar(db, "SELECT seq FROM bus_cursor WHERE"
-	    " source = ?", source);
-	head = bus_http_scalar(src, "SELECT coalesce(max(seq), 0) FROM"
-	    " bus_outbox", NULL);
+	db = core_db_get(m->name);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "subscriber", m->name);
 	cJSON_AddStringToObject(o, "source", source);

@@ -306,6 +306,21 @@ core_db_name_at(int i)
 	return (core_db_files[i].name);
 }
 
+int64_t
+core_db_scalar(sqlite3 *db, const char *sql, const char *arg, int64_t def)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	if ((st = core_db_stmt(db, sql)) == NULL)
+		return (def);
+	if (arg != NULL)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : def;
+	sqlite3_reset(st);
+	return (v);
+}
+
 int
 core_db_exec(sqlite3 *db, const char *sql)
 {

@@ -72,6 +72,14 @@ void		 core_db_rollback(sqlite3 *);
  */
 sqlite3_stmt	*core_db_stmt(sqlite3 *, const char *sql);
 
+/*
+ * The first column of the first row of sql, run with the one text
+ * parameter arg (NULL: no parameter); def when there is no row or on an
+ * error (logged).
+ */
+int64_t		 core_db_scalar(sqlite3 *, const char *sql, const char *arg,
+		    int64_t def);
+
 /* Runs sql (no parameters) and returns 0 or -1 after logging. */
 int		 core_db_exec(sqlite3 *, const char *sql);
 

@@ -92,27 +92,10 @@ mx_help(const char *name, const char *type, const char *help)
 static void
 mx_lag_fn(const struct core_module *m, const char *source)
 {
-	sqlite3		*db, *src;
-	sqlite3_stmt	*st;
-	int64_t		 cursor, head;
+	int64_t	cursor, head;
 
-	if ((db = core_db_get(m->name)) == NULL ||
-	    (src = core_db_get(source)) == NULL)
+	if (core_bus_position(m->name, source, &cursor, &head) == -1)
 		return;
-	cursor = head = 0;
-	if ((st = core_db_stmt(db, "SELECT seq FROM bus_cursor WHERE"
-	    " source = ?")) != NULL) {
-		sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			cursor = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
-	if ((st = core_db_stmt(src, "SELECT coalesce(max(seq), 0) FROM"
-	    " bus_outbox")) != NULL) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			head = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	}
 	kore_buf_appendf(mx_out, "mercato_bus_subscription_lag{subscriber=\"%s\","
 	    "source=\"%s\"} %lld\n", m->name, source,
 	    (long long)(head > cursor ? head - cursor : 0));

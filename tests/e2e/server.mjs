@@ -12,7 +12,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -33,18 +32,9 @@ function killGroup(proc, signal) {
 	}
 }
 
-/* A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
+/* One helper for free ports, shared with the API tests. */
+export { freePort } from '../api/lib/server.mjs';
+import { freePort } from '../api/lib/server.mjs';
 
 /* A random password of 24 URL-safe characters. */
 export function generatePassword() {
