@@ -461,6 +461,53 @@ core_bus_envelope(sqlite3 *src, int64_t seq)
 	return (o);
 }
 
+/* 1 if every subscription of m to source feeds a rebuildable read model. */
+static int
+bus_source_rebuilds(const struct core_module *m, const char *source)
+{
+	const struct core_sub	*s;
+
+	for (s = m->subs; s != NULL && s->source != NULL; s++)
+		if (strcmp(s->source, source) == 0 && !s->rebuild)
+			return (0);
+	return (1);
+}
+
+static int		 bus_replay_failed;
+
+static void
+bus_replay_clear_fn(const struct core_module *m, const char *source)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	size_t		 i;
+	static const char *const sql[] = {
+		"DELETE FROM bus_cursor WHERE source = ?",
+		"DELETE FROM bus_failure WHERE source = ?",
+		"DELETE FROM bus_dead WHERE source = ?",
+	};
+
+	if (!bus_source_rebuilds(m, source))
+		return;
+	db = core_db_get(m->name);
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((st = core_db_stmt(db, sql[i])) == NULL) {
+			bus_replay_failed = 1;
+			return;
+		}
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			bus_replay_failed = 1;
+	}
+}
+
+static void
+bus_replay_fn(const struct core_module *m, const char *source)
+{
+	if (bus_source_rebuilds(m, source))
+		(void)bus_deliver_pair(m, source);
+}
+
 int
 core_bus_replay(const char *subscriber)
 {
@@ -472,16 +519,19 @@ core_bus_replay(const char *subscriber)
 		return (-1);
 	if (core_db_begin(db) == -1)
 		return (-1);
-	if ((m->reset != NULL && m->reset(db) == -1) ||
-	    core_db_exec(db, "DELETE FROM bus_cursor; DELETE FROM bus_failure;"
-	    " DELETE FROM bus_dead") == -1) {
+	bus_replay_failed = 0;
+	if (m->reset != NULL && m->reset(db) == -1)
+		bus_replay_failed = 1;
+	else
+		core_bus_each_source(m, bus_replay_clear_fn);
+	if (bus_replay_failed) {
 		core_db_rollback(db);
 		return (-1);
 	}
 	if (core_db_commit(db) == -1)
 		return (-1);
 	bus_replay = 1;
-	core_bus_each_source(m, bus_pair_fn);
+	core_bus_each_source(m, bus_replay_fn);
 	bus_replay = 0;
 	return (0);
 }

@@ -37,6 +37,12 @@ struct core_sub {
 	const char	*source;
 	const char	*type;
 	int		(*handler)(sqlite3 *db, const struct core_event *);
+	/*
+	 * 1: the handler only feeds a read model that the module's reset
+	 * hook empties, so replay may run it again from seq 0.  0: it makes
+	 * decisions (reserving stock, say) and must never run twice.
+	 */
+	int		 rebuild;
 };
 
 /*
@@ -76,9 +82,11 @@ int	core_bus_position(const char *subscriber, const char *source,
 cJSON	*core_bus_envelope(sqlite3 *src, int64_t seq);
 
 /*
- * Rebuilds subscriber's read model from zero: reset hook, cursors, failures
- * and dead letters cleared in one transaction, then everything delivered.
- * Returns 0 or -1.
+ * Rebuilds subscriber's read models from zero: in one transaction the
+ * reset hook runs and, for each source whose subscriptions are all marked
+ * rebuild, the cursor, failure and dead letters are cleared; then those
+ * sources are delivered again.  Sources with a deciding subscription keep
+ * their cursor.  Returns 0 or -1.
  */
 int	core_bus_replay(const char *subscriber);
 

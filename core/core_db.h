@@ -6,6 +6,7 @@
 #define CORE_DB_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct core_migration {

@@ -157,7 +157,8 @@ core_http_is_static(const char *path)
 	    strncmp(path, "/admin/", 7) == 0 ||
 	    strcmp(path, "/api/docs") == 0 ||
 	    strncmp(path, "/api/docs/", 10) == 0 ||
-	    strcmp(path, "/api/openapi.json") == 0);
+	    strcmp(path, "/api/openapi.json") == 0 ||
+	    strncmp(path, "/static/", 8) == 0);
 }
 
 static int
@@ -658,7 +659,21 @@ void
 core_http_problem(struct core_req *r, int status, const char *type,
     const char *title, const char *detail, cJSON *errors)
 {
-	cJSON	*o;
+	cJSON	*m;
+
+	m = NULL;
+	if (errors != NULL) {
+		m = cJSON_CreateObject();
+		cJSON_AddItemToObject(m, "errors", errors);
+	}
+	core_http_problem_with(r, status, type, title, detail, m);
+}
+
+void
+core_http_problem_with(struct core_req *r, int status, const char *type,
+    const char *title, const char *detail, cJSON *members)
+{
+	cJSON	*o, *it;
 	char	 uri[128];
 	char	*s;
 
@@ -671,8 +686,13 @@ core_http_problem(struct core_req *r, int status, const char *type,
 		cJSON_AddStringToObject(o, "detail", detail);
 	core_http_add_path(o, "instance", r->http->path);
 	cJSON_AddStringToObject(o, "request_id", r->request_id);
-	if (errors != NULL)
-		cJSON_AddItemToObject(o, "errors", errors);
+	if (members != NULL) {
+		while ((it = members->child) != NULL) {
+			cJSON_DetachItemViaPointer(members, it);
+			cJSON_AddItemToObject(o, it->string, it);
+		}
+		cJSON_Delete(members);
+	}
 	s = cJSON_PrintUnformatted(o);
 	http_response_header(r->http, "content-type",
 	    "application/problem+json");

@@ -77,6 +77,13 @@ void	core_http_json_take(struct core_req *, int status, cJSON *body);
 void	core_http_problem(struct core_req *, int status, const char *type,
 	    const char *title, const char *detail, cJSON *errors);
 
+/*
+ * Like core_http_problem, with extension members: every item of members
+ * (an object, consumed, may be NULL) is added to the problem document.
+ */
+void	core_http_problem_with(struct core_req *, int status, const char *type,
+	    const char *title, const char *detail, cJSON *members);
+
 /* Adds {"field": f, "message": m} to *errors (created on first use). */
 void	core_http_field_error(cJSON **errors, const char *field,
 	    const char *message);

@@ -7,7 +7,9 @@
 #include <stddef.h>
 
 #include "core/core_module.h"
+#include "modules/catalog/catalog.h"
 
 const struct core_module *const core_modules[] = {
+	&catalog_module,
 	NULL
 };

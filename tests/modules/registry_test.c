@@ -1,15 +1,22 @@
 /*
- * The bus test binary's modules: probe publishes, tally subscribes.  Linked
- * instead of core/core_registry.c; never part of the shop binary.
+ * The test binary's modules: the shop's real modules, plus probe (publishes)
+ * and tally (subscribes) for the bus tests and orders, checkout's stand-in
+ * until checkout lands.  Linked instead of core/core_registry.c; never part
+ * of the shop binary.
  */
 #include <stddef.h>
 
 #include "core/core_module.h"
 
+#include "modules/catalog/catalog.h"
+
 extern const struct core_module probe_module;
 extern const struct core_module tally_module;
+extern const struct core_module orders_module;
 
 const struct core_module *const core_modules[] = {
+	&catalog_module,
+	&orders_module,
 	&probe_module,
 	&tally_module,
 	NULL

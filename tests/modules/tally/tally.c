@@ -27,9 +27,9 @@ static const struct core_route tally_routes[] = {
 };
 
 static const struct core_sub tally_subs[] = {
-	{ "probe", "probe.*", tally_apply },
-	{ "identity", "identity.customer.registered", tally_apply },
-	{ NULL, NULL, NULL }
+	{ "probe", "probe.*", tally_apply, 1 },
+	{ "identity", "identity.customer.registered", tally_apply, 1 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 const struct core_module tally_module = {

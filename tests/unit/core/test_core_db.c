@@ -114,7 +114,7 @@ Test(core_db, open_without_sync_full_uses_synchronous_normal)
 	sqlite3	*db;
 	char	 mode[16];
 
-	cr_assert_not_null(db = core_db_open("catalog", 0, 1));
+	cr_assert_not_null(db = core_db_open("scratch", 0, 1));
 	cr_assert_eq(db_int(db, "PRAGMA synchronous"), 1, "1 is NORMAL");
 	db_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
 	cr_assert_str_eq(mode, "wal");
@@ -146,8 +146,8 @@ Test(core_db, open_of_module_without_migrations_has_only_bus_tables)
 {
 	sqlite3	*db;
 
-	cr_assert_eq(core_db_schema_version("catalog"), 0);
-	cr_assert_not_null(db = core_db_open("catalog", 0, 1));
+	cr_assert_eq(core_db_schema_version("scratch"), 0);
+	cr_assert_not_null(db = core_db_open("scratch", 0, 1));
 	cr_assert_eq(db_int(db, "PRAGMA user_version"), 0);
 	cr_assert(db_has_table(db, "bus_outbox"));
 	cr_assert(db_has_table(db, "bus_dead"));
@@ -260,14 +260,14 @@ Test(core_db, registry_names_and_finds_open_handles)
 	char	 path[1100], want[1100];
 
 	cr_assert_not_null(a = core_db_open("identity", 1, 1));
-	cr_assert_not_null(b = core_db_open("catalog", 0, 1));
+	cr_assert_not_null(b = core_db_open("scratch", 0, 1));
 	cr_assert_eq(core_db_count(), 2);
 	cr_assert_str_eq(core_db_name_at(0), "identity");
-	cr_assert_str_eq(core_db_name_at(1), "catalog");
-	cr_assert_eq(core_db_get("catalog"), b);
+	cr_assert_str_eq(core_db_name_at(1), "scratch");
+	cr_assert_eq(core_db_get("scratch"), b);
 	cr_assert_str_eq(core_db_name(a), "identity");
-	cr_assert_eq(core_db_path(path, sizeof(path), "catalog"), 0);
-	snprintf(want, sizeof(want), "%s/catalog.db", unit_data_dir());
+	cr_assert_eq(core_db_path(path, sizeof(path), "scratch"), 0);
+	snprintf(want, sizeof(want), "%s/scratch.db", unit_data_dir());
 	cr_assert_str_eq(path, want);
 }
 
@@ -458,7 +458,7 @@ Test(core_db, backup_writes_consistent_copies_with_the_same_rows)
 	char	 dir[1100], path[1200], text[64];
 
 	cr_assert_not_null(db = core_db_open("identity", 1, 1));
-	cr_assert_not_null(core_db_open("catalog", 0, 1));
+	cr_assert_not_null(core_db_open("scratch", 0, 1));
 	cr_assert_eq(core_db_begin(db), 0);
 	db_add_user(db, "usr_a");
 	db_add_user(db, "usr_b");
@@ -483,7 +483,7 @@ Test(core_db, backup_writes_consistent_copies_with_the_same_rows)
 	sqlite3_close(copy);
 
 	/* Every registered file is copied. */
-	snprintf(path, sizeof(path), "%s/catalog.db", dir);
+	snprintf(path, sizeof(path), "%s/scratch.db", dir);
 	copy = db_side(path);
 	cr_assert(db_has_table(copy, "bus_outbox"));
 	sqlite3_close(copy);

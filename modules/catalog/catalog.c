@@ -1,0 +1,59 @@
+/*
+ * The catalog module's descriptor: its routes, the events it consumes and
+ * its hooks.  See docs/contracts/catalog-v1.md for the API.
+ */
+#include "core/core_db.h"
+#include "modules/catalog/catalog.h"
+#include "modules/catalog/catalog_int.h"
+
+static int	catalog_reset(sqlite3 *);
+
+static const struct core_route catalog_routes[] = {
+	{ HTTP_METHOD_POST, "/api/v1/catalog/products",
+	    catalog_products_create, CORE_ACCESS_STAFF, 262144 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/products",
+	    catalog_products_list, CORE_ACCESS_PUBLIC, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/products/{id}",
+	    catalog_products_get, CORE_ACCESS_PUBLIC, 0 },
+	{ HTTP_METHOD_PATCH, "/api/v1/catalog/products/{id}",
+	    catalog_products_patch, CORE_ACCESS_STAFF, 262144 },
+	{ HTTP_METHOD_DELETE, "/api/v1/catalog/products/{id}",
+	    catalog_products_delete, CORE_ACCESS_STAFF, 1024 },
+	{ HTTP_METHOD_POST, "/api/v1/catalog/categories",
+	    catalog_categories_create, CORE_ACCESS_STAFF, 8192 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/categories",
+	    catalog_categories_list, CORE_ACCESS_PUBLIC, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/stock/{sku}",
+	    catalog_stock_get, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_POST, "/api/v1/catalog/stock/{sku}/adjust",
+	    catalog_stock_adjust, CORE_ACCESS_STAFF, 4096 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/search",
+	    catalog_search, CORE_ACCESS_PUBLIC, 0 },
+	{ 0, NULL, NULL, 0, 0 }
+};
+
+static const struct core_sub catalog_subs[] = {
+	{ "checkout", "checkout.order.created", catalog_on_order_created, 0 },
+	{ "checkout", "checkout.order.cancelled", catalog_on_order_cancelled, 0 },
+	{ "pricing", "pricing.price.changed", catalog_on_price_changed, 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+const struct core_module catalog_module = {
+	.name = "catalog",
+	.sync_full = 1,		/* stock and reservations */
+	.seed = catalog_seed,
+	.reset = catalog_reset,
+	.routes = catalog_routes,
+	.subs = catalog_subs,
+};
+
+/*
+ * Replay rebuilds what events fed: the price copy.  Reservations are not a
+ * read model (they are catalog's own decisions) and stay.
+ */
+static int
+catalog_reset(sqlite3 *db)
+{
+	return (core_db_exec(db, "DELETE FROM variant_prices"));
+}

@@ -1,0 +1,1185 @@
+/*
+ * Products, their variants and categories: validation, storage, the staff
+ * and public JSON views, ETag/If-Match on updates, and the search row and
+ * catalog.product.* events written in the same transaction as the change.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_db.h"
+#include "core/core_html.h"
+#include "core/core_id.h"
+#include "core/core_json.h"
+#include "core/core_log.h"
+#include "modules/catalog/catalog_int.h"
+
+static const char *catalog_text_fields[][2] = {
+	/* name, max bytes */
+	{ "vendor", "200" }, { "product_type", "200" },
+	{ "seo_title", "200" }, { "seo_description", "500" },
+};
+
+/* ---- validation ---------------------------------------------------------- */
+
+static int
+catalog_slug_valid(const char *s)
+{
+	size_t	i, n;
+
+	n = strlen(s);
+	if (n == 0 || n > 100 || s[0] == '-' || s[n - 1] == '-')
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (!(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return (0);
+		if (s[i] == '-' && s[i + 1] == '-')
+			return (0);
+	}
+	return (1);
+}
+
+static int
+catalog_sku_valid(const char *s)
+{
+	size_t	i, n;
+
+	n = strlen(s);
+	if (n == 0 || n > CATALOG_SKU_MAX)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._/-", s[i]) ==
+		    NULL)
+			return (0);
+	return (1);
+}
+
+/* An array of at most max strings of at most len bytes, or missing. */
+static int
+catalog_strings_valid(const cJSON *a, int max, size_t len)
+{
+	const cJSON	*it;
+	int		 n;
+
+	if (!cJSON_IsArray(a))
+		return (0);
+	n = 0;
+	cJSON_ArrayForEach(it, a) {
+		if (!cJSON_IsString(it) || strlen(it->valuestring) > len ||
+		    ++n > max)
+			return (0);
+	}
+	return (1);
+}
+
+static void
+catalog_field_error(cJSON **errors, const char *fmt, int i, const char *msg)
+{
+	char	field[64];
+
+	snprintf(field, sizeof(field), fmt, i);
+	core_http_field_error(errors, field, msg);
+}
+
+/* Checks the fields a create or a patch may carry; adds to *errors. */
+static void
+catalog_validate(sqlite3 *db, const cJSON *b, int create, cJSON **errors)
+{
+	const cJSON	*it, *opts, *vars, *v, *x;
+	const char	*s;
+	size_t		 i;
+	int		 rc, n, k, nopts;
+	int64_t		 num;
+
+	rc = core_json_get_str(b, "title", CATALOG_TITLE_MAX, &s);
+	if ((create && rc != CORE_JSON_OK) || rc == CORE_JSON_WRONG ||
+	    (rc == CORE_JSON_OK && *s == '\0'))
+		core_http_field_error(errors, "title", "is required: 1 to 200 "
+		    "characters");
+	rc = core_json_get_str(b, "status", 16, &s);
+	if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK &&
+	    strcmp(s, "draft") != 0 && strcmp(s, "active") != 0 &&
+	    strcmp(s, "archived") != 0))
+		core_http_field_error(errors, "status",
+		    "must be draft, active or archived");
+	rc = core_json_get_str(b, "slug", 100, &s);
+	if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK &&
+	    !catalog_slug_valid(s)))
+		core_http_field_error(errors, "slug", "must be lower-case "
+		    "letters and digits in words joined by '-', at most 100");
+	if (core_json_get_str(b, "description", CATALOG_DESC_MAX, &s) ==
+	    CORE_JSON_WRONG)
+		core_http_field_error(errors, "description",
+		    "must be a string of at most 20000 bytes");
+	for (i = 0; i < sizeof(catalog_text_fields) /
+	    sizeof(catalog_text_fields[0]); i++) {
+		if (core_json_get_str(b, catalog_text_fields[i][0],
+		    (size_t)atoi(catalog_text_fields[i][1]), &s) ==
+		    CORE_JSON_WRONG)
+			core_http_field_error(errors, catalog_text_fields[i][0],
+			    "is not a string of the allowed length");
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(b, "tags")) != NULL &&
+	    !catalog_strings_valid(it, 50, 50))
+		core_http_field_error(errors, "tags",
+		    "must be at most 50 strings of at most 50 bytes");
+	if ((it = cJSON_GetObjectItemCaseSensitive(b, "images")) != NULL) {
+		n = 0;
+		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) > 50)
+			core_http_field_error(errors, "images",
+			    "must be an array of at most 50 images");
+		x = cJSON_IsArray(it) ? it->child : NULL;
+		for (; x != NULL && cJSON_GetArraySize(it) <= 50; x = x->next) {
+			if (core_json_get_str(x, "url", 2000, &s) !=
+			    CORE_JSON_OK || (strncmp(s, "https://", 8) != 0 &&
+			    strncmp(s, "http://", 7) != 0 && s[0] != '/'))
+				catalog_field_error(errors, "images[%d].url", n,
+				    "must be an http(s) URL or a path");
+			if (core_json_get_str(x, "alt", 500, &s) ==
+			    CORE_JSON_WRONG)
+				catalog_field_error(errors, "images[%d].alt", n,
+				    "must be a string of at most 500 bytes");
+			n++;
+		}
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(b, "categories")) != NULL) {
+		if (!catalog_strings_valid(it, 50, 40)) {
+			core_http_field_error(errors, "categories",
+			    "must be at most 50 category ids");
+		} else {
+			n = 0;
+			cJSON_ArrayForEach(x, it) {
+				if (core_db_scalar(db, "SELECT count(*) FROM"
+				    " categories WHERE id = ?", x->valuestring,
+				    0) == 0)
+					catalog_field_error(errors,
+					    "categories[%d]", n,
+					    "is not a category");
+				n++;
+			}
+		}
+	}
+	rc = core_json_get_str(b, "primary_category", 40, &s);
+	if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK && core_db_scalar(db,
+	    "SELECT count(*) FROM categories WHERE id = ?", s, 0) == 0))
+		core_http_field_error(errors, "primary_category",
+		    "is not a category");
+
+	nopts = 0;
+	opts = cJSON_GetObjectItemCaseSensitive(b, "options");
+	if (opts != NULL && !create)
+		core_http_field_error(errors, "options",
+		    "cannot change after creation yet");
+	else if (opts != NULL) {
+		if (!cJSON_IsArray(opts) || (nopts = cJSON_GetArraySize(opts)) >
+		    CATALOG_OPTIONS_MAX) {
+			core_http_field_error(errors, "options",
+			    "must be an array of at most 3 options");
+			nopts = 0;
+		}
+		for (x = nopts > 0 ? opts->child : NULL; x != NULL;
+		    x = x->next) {
+			if (core_json_get_str(x, "name", 50, &s) !=
+			    CORE_JSON_OK || *s == '\0' || !catalog_strings_valid(
+			    cJSON_GetObjectItemCaseSensitive(x, "values"), 100,
+			    100)) {
+				core_http_field_error(errors, "options",
+				    "each needs a name (1-50) and values "
+				    "(at most 100 strings)");
+				break;
+			}
+		}
+	}
+	vars = cJSON_GetObjectItemCaseSensitive(b, "variants");
+	if (!create) {
+		if (vars != NULL)
+			core_http_field_error(errors, "variants", "are changed "
+			    "through their own endpoints");
+		return;
+	}
+	if (!cJSON_IsArray(vars) || (n = cJSON_GetArraySize(vars)) < 1 ||
+	    n > CATALOG_VARIANTS_MAX) {
+		core_http_field_error(errors, "variants",
+		    "must be an array of 1 to 100 variants");
+		return;
+	}
+	k = 0;
+	cJSON_ArrayForEach(v, vars) {
+		if (!cJSON_IsObject(v)) {
+			catalog_field_error(errors, "variants[%d]", k,
+			    "must be an object");
+		} else {
+			if (core_json_get_str(v, "sku", CATALOG_SKU_MAX, &s) !=
+			    CORE_JSON_OK || !catalog_sku_valid(s))
+				catalog_field_error(errors, "variants[%d].sku",
+				    k, "is required: 1 to 64 of A-Z a-z 0-9 "
+				    ". _ / -");
+			if (core_json_get_str(v, "barcode", 64, &s) ==
+			    CORE_JSON_WRONG)
+				catalog_field_error(errors,
+				    "variants[%d].barcode", k,
+				    "must be a string of at most 64 bytes");
+			x = cJSON_GetObjectItemCaseSensitive(v, "options");
+			if ((x != NULL || nopts > 0) && (x == NULL ||
+			    !catalog_strings_valid(x, 3, 100) ||
+			    cJSON_GetArraySize(x) != nopts))
+				catalog_field_error(errors,
+				    "variants[%d].options", k, "must give one "
+				    "value for each product option");
+			if (core_json_get_i64(v, "weight_grams", 0, 10000000,
+			    &num) == CORE_JSON_WRONG)
+				catalog_field_error(errors,
+				    "variants[%d].weight_grams", k,
+				    "must be a whole number of grams");
+			if (core_json_get_i64(v, "on_hand", 0,
+			    CATALOG_STOCK_MAX, &num) == CORE_JSON_WRONG)
+				catalog_field_error(errors,
+				    "variants[%d].on_hand", k,
+				    "must be a whole number from 0");
+			if (core_json_get_bool(v, "track_stock", &rc) ==
+			    CORE_JSON_WRONG)
+				catalog_field_error(errors,
+				    "variants[%d].track_stock", k,
+				    "must be a boolean");
+			if (core_json_get_bool(v, "allow_backorder", &rc) ==
+			    CORE_JSON_WRONG)
+				catalog_field_error(errors,
+				    "variants[%d].allow_backorder", k,
+				    "must be a boolean");
+		}
+		k++;
+	}
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+/* A unique slug for title into out (at least 112 bytes). */
+static void
+catalog_slug_make(sqlite3 *db, const char *title, char *out, size_t len)
+{
+	char	base[96];
+	size_t	i, n;
+	int	k;
+
+	n = 0;
+	for (i = 0; title[i] != '\0' && n < 80; i++) {
+		if (isalnum((unsigned char)title[i]))
+			base[n++] = (char)tolower((unsigned char)title[i]);
+		else if (n > 0 && base[n - 1] != '-')
+			base[n++] = '-';
+	}
+	while (n > 0 && base[n - 1] == '-')
+		n--;
+	base[n] = '\0';
+	if (n == 0)
+		snprintf(base, sizeof(base), "product");
+	snprintf(out, len, "%s", base);
+	for (k = 2; core_db_scalar(db, "SELECT count(*) FROM products WHERE"
+	    " slug = ?", out, 0) > 0; k++)
+		snprintf(out, len, "%s-%d", base, k);
+}
+
+/* The JSON text of item, or def when it is missing. */
+static char *
+catalog_json_text(const cJSON *b, const char *key, const char *def)
+{
+	const cJSON	*it;
+
+	if ((it = cJSON_GetObjectItemCaseSensitive(b, key)) == NULL)
+		return (strdup(def));
+	return (cJSON_PrintUnformatted(it));
+}
+
+static int
+catalog_set_categories(sqlite3 *db, int64_t rowid, const cJSON *cats)
+{
+	sqlite3_stmt	*st;
+	const cJSON	*x;
+
+	if ((st = core_db_stmt(db, "DELETE FROM product_categories WHERE"
+	    " product = ?")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return (core_db_err(db, "clear categories"));
+	cJSON_ArrayForEach(x, cats) {
+		if ((st = core_db_stmt(db, "INSERT OR IGNORE INTO"
+		    " product_categories (product, category) VALUES (?, ?)")) ==
+		    NULL)
+			return (-1);
+		sqlite3_bind_int64(st, 1, rowid);
+		sqlite3_bind_text(st, 2, x->valuestring, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return (core_db_err(db, "set category"));
+	}
+	return (0);
+}
+
+/* Inserts the variants of a create body.  1 on a taken SKU (named). */
+static int
+catalog_insert_variants(sqlite3 *db, int64_t rowid, const cJSON *vars,
+    char *taken, size_t takenlen)
+{
+	sqlite3_stmt	*st;
+	const cJSON	*v, *opts;
+	const char	*sku, *s;
+	char		 id[CORE_ID_MAX];
+	int64_t		 num, vrow;
+	int		 pos, i, b, rc;
+
+	pos = 0;
+	cJSON_ArrayForEach(v, vars) {
+		(void)core_json_get_str(v, "sku", CATALOG_SKU_MAX, &sku);
+		core_id_new(id, sizeof(id), "var");
+		if ((st = core_db_stmt(db, "INSERT INTO variants (id, product,"
+		    " sku, barcode, option1, option2, option3, weight_grams,"
+		    " track_stock, allow_backorder, position) VALUES"
+		    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+			return (-1);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, rowid);
+		sqlite3_bind_text(st, 3, sku, -1, SQLITE_STATIC);
+		s = "";
+		(void)core_json_get_str(v, "barcode", 64, &s);
+		sqlite3_bind_text(st, 4, s ? s : "", -1, SQLITE_STATIC);
+		opts = cJSON_GetObjectItemCaseSensitive(v, "options");
+		for (i = 0; i < 3; i++) {
+			s = cJSON_GetStringValue(cJSON_GetArrayItem(opts, i));
+			sqlite3_bind_text(st, 5 + i, s ? s : "", -1,
+			    SQLITE_STATIC);
+		}
+		num = 0;
+		(void)core_json_get_i64(v, "weight_grams", 0, 10000000, &num);
+		sqlite3_bind_int64(st, 8, num);
+		b = 1;
+		(void)core_json_get_bool(v, "track_stock", &b);
+		sqlite3_bind_int(st, 9, b);
+		b = 0;
+		(void)core_json_get_bool(v, "allow_backorder", &b);
+		sqlite3_bind_int(st, 10, b);
+		sqlite3_bind_int(st, 11, pos++);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+			snprintf(taken, takenlen, "%s", sku);
+			return (1);
+		}
+		if (rc != SQLITE_DONE)
+			return (core_db_err(db, "insert variant"));
+		vrow = sqlite3_last_insert_rowid(db);
+		num = 0;
+		(void)core_json_get_i64(v, "on_hand", 0, CATALOG_STOCK_MAX,
+		    &num);
+		if (num > 0 && catalog_stock_move(db, vrow, num, 0, "adjustment",
+		    "", "initial stock") == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+int
+catalog_product_changed(sqlite3 *db, int64_t rowid)
+{
+	sqlite3_stmt	*st;
+	cJSON		*p, *ev, *cats, *vars, *v, *it;
+	char		*text, *tags;
+	const char	*sep;
+	struct kore_buf	*skus;
+	int		 rc;
+
+	if ((p = catalog_product_json(db, rowid, 1)) == NULL)
+		return (-1);
+	/* The search row: title, description text, tags and SKUs. */
+	text = core_html_text(cJSON_GetStringValue(cJSON_GetObjectItem(p,
+	    "description")));
+	skus = kore_buf_alloc(256);
+	sep = "";
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(p, "tags")) {
+		kore_buf_appendf(skus, "%s%s", sep, it->valuestring);
+		sep = " ";
+	}
+	tags = kore_buf_stringify(skus, NULL);
+	tags = strdup(tags);
+	kore_buf_reset(skus);
+	sep = "";
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(p, "variants")) {
+		kore_buf_appendf(skus, "%s%s", sep,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v, "sku")));
+		sep = " ";
+	}
+	rc = -1;
+	if ((st = core_db_stmt(db, "DELETE FROM product_search WHERE"
+	    " rowid = ?")) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto out;
+	if ((st = core_db_stmt(db, "INSERT INTO product_search (rowid, title,"
+	    " description, tags, skus) VALUES (?, ?, ?, ?, ?)")) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, rowid);
+	sqlite3_bind_text(st, 2, cJSON_GetStringValue(cJSON_GetObjectItem(p,
+	    "title")), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text ? text : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tags ? tags : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, kore_buf_stringify(skus, NULL), -1,
+	    SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		core_db_err(db, "index product");
+		goto out;
+	}
+
+	/* What pricing and checkout need for their own copies. */
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "product_id",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(p, "id")));
+	cJSON_AddItemToObject(ev, "status", cJSON_Duplicate(
+	    cJSON_GetObjectItem(p, "status"), 1));
+	cJSON_AddItemToObject(ev, "title", cJSON_Duplicate(
+	    cJSON_GetObjectItem(p, "title"), 1));
+	cJSON_AddItemToObject(ev, "slug", cJSON_Duplicate(
+	    cJSON_GetObjectItem(p, "slug"), 1));
+	cats = cJSON_Duplicate(cJSON_GetObjectItem(p, "categories"), 1);
+	cJSON_AddItemToObject(ev, "category_ids", cats);
+	vars = cJSON_AddArrayToObject(ev, "variants");
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(p, "variants")) {
+		it = cJSON_CreateObject();
+		cJSON_AddItemToObject(it, "variant_id", cJSON_Duplicate(
+		    cJSON_GetObjectItem(v, "id"), 1));
+		cJSON_AddItemToObject(it, "sku", cJSON_Duplicate(
+		    cJSON_GetObjectItem(v, "sku"), 1));
+		cJSON_AddItemToObject(it, "options", cJSON_Duplicate(
+		    cJSON_GetObjectItem(v, "options"), 1));
+		cJSON_AddItemToObject(it, "weight_grams", cJSON_Duplicate(
+		    cJSON_GetObjectItem(v, "weight_grams"), 1));
+		cJSON_AddItemToArray(vars, it);
+	}
+	rc = core_bus_publish(db, "catalog.product.upserted", 1,
+	    cJSON_GetStringValue(cJSON_GetObjectItem(p, "id")), ev);
+	cJSON_Delete(ev);
+out:
+	free(text);
+	free(tags);
+	kore_buf_free(skus);
+	cJSON_Delete(p);
+	return (rc);
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+static void
+catalog_add_json_column(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	cJSON	*v;
+
+	v = cJSON_Parse((const char *)sqlite3_column_text(st, col));
+	cJSON_AddItemToObject(o, key, v ? v : cJSON_CreateArray());
+}
+
+cJSON *
+catalog_product_json(sqlite3 *db, int64_t rowid, int staff)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o, *cats, *vars, *v, *opts, *stock;
+	char		 ts[40];
+	int64_t		 on_hand, reserved;
+	int		 i, tracked, backorder;
+	const char	*s;
+
+	if ((st = core_db_stmt(db, "SELECT id, title, slug, description,"
+	    " status, vendor, product_type, seo_title, seo_description, tags,"
+	    " options, images, primary_category, version, created_at,"
+	    " updated_at FROM products WHERE rowid = ?")) == NULL)
+		return (NULL);
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (NULL);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", (const char *)sqlite3_column_text(st, 0));
+	cJSON_AddStringToObject(o, "title",
+	    (const char *)sqlite3_column_text(st, 1));
+	cJSON_AddStringToObject(o, "slug",
+	    (const char *)sqlite3_column_text(st, 2));
+	cJSON_AddStringToObject(o, "description",
+	    (const char *)sqlite3_column_text(st, 3));
+	cJSON_AddStringToObject(o, "status",
+	    (const char *)sqlite3_column_text(st, 4));
+	cJSON_AddStringToObject(o, "vendor",
+	    (const char *)sqlite3_column_text(st, 5));
+	cJSON_AddStringToObject(o, "product_type",
+	    (const char *)sqlite3_column_text(st, 6));
+	cJSON_AddStringToObject(o, "seo_title",
+	    (const char *)sqlite3_column_text(st, 7));
+	cJSON_AddStringToObject(o, "seo_description",
+	    (const char *)sqlite3_column_text(st, 8));
+	catalog_add_json_column(o, "tags", st, 9);
+	catalog_add_json_column(o, "options", st, 10);
+	catalog_add_json_column(o, "images", st, 11);
+	if (sqlite3_column_type(st, 12) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, "primary_category");
+	else
+		cJSON_AddStringToObject(o, "primary_category",
+		    (const char *)sqlite3_column_text(st, 12));
+	if (staff)
+		cJSON_AddNumberToObject(o, "version",
+		    (double)sqlite3_column_int64(st, 13));
+	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 14));
+	cJSON_AddStringToObject(o, "created_at", ts);
+	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 15));
+	cJSON_AddStringToObject(o, "updated_at", ts);
+	sqlite3_reset(st);
+
+	cats = cJSON_AddArrayToObject(o, "categories");
+	if ((st = core_db_stmt(db, "SELECT category FROM product_categories"
+	    " WHERE product = ? ORDER BY category")) != NULL) {
+		sqlite3_bind_int64(st, 1, rowid);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			cJSON_AddItemToArray(cats, cJSON_CreateString(
+			    (const char *)sqlite3_column_text(st, 0)));
+		sqlite3_reset(st);
+	}
+	vars = cJSON_AddArrayToObject(o, "variants");
+	if ((st = core_db_stmt(db, "SELECT id, sku, barcode, option1, option2,"
+	    " option3, weight_grams, track_stock, allow_backorder, on_hand,"
+	    " reserved, low_threshold FROM variants WHERE product = ?"
+	    " ORDER BY position, rowid")) == NULL)
+		return (o);
+	sqlite3_bind_int64(st, 1, rowid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = cJSON_CreateObject();
+		cJSON_AddStringToObject(v, "id",
+		    (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(v, "sku",
+		    (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(v, "barcode",
+		    (const char *)sqlite3_column_text(st, 2));
+		opts = cJSON_AddArrayToObject(v, "options");
+		for (i = 0; i < 3; i++) {
+			s = (const char *)sqlite3_column_text(st, 3 + i);
+			if (s != NULL && *s != '\0')
+				cJSON_AddItemToArray(opts,
+				    cJSON_CreateString(s));
+		}
+		cJSON_AddNumberToObject(v, "weight_grams",
+		    (double)sqlite3_column_int64(st, 6));
+		tracked = sqlite3_column_int(st, 7);
+		backorder = sqlite3_column_int(st, 8);
+		on_hand = sqlite3_column_int64(st, 9);
+		reserved = sqlite3_column_int64(st, 10);
+		cJSON_AddBoolToObject(v, "track_stock", tracked);
+		cJSON_AddBoolToObject(v, "allow_backorder", backorder);
+		if (staff) {
+			stock = cJSON_AddObjectToObject(v, "stock");
+			cJSON_AddNumberToObject(stock, "on_hand",
+			    (double)on_hand);
+			cJSON_AddNumberToObject(stock, "reserved",
+			    (double)reserved);
+			cJSON_AddNumberToObject(stock, "available",
+			    (double)(on_hand - reserved));
+			cJSON_AddNumberToObject(stock, "low_threshold",
+			    (double)sqlite3_column_int64(st, 11));
+		} else {
+			cJSON_AddBoolToObject(v, "in_stock", !tracked ||
+			    backorder || on_hand - reserved > 0);
+		}
+		cJSON_AddItemToArray(vars, v);
+	}
+	sqlite3_reset(st);
+	return (o);
+}
+
+/* rowid, version and status of the product with public id, or -1. */
+static int64_t
+catalog_product_find(sqlite3 *db, const char *id, int64_t *version,
+    char *status, size_t slen)
+{
+	sqlite3_stmt	*st;
+	int64_t		 rowid;
+
+	if ((st = core_db_stmt(db, "SELECT rowid, version, status FROM"
+	    " products WHERE id = ?")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rowid = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rowid = sqlite3_column_int64(st, 0);
+		if (version != NULL)
+			*version = sqlite3_column_int64(st, 1);
+		if (status != NULL)
+			snprintf(status, slen, "%s",
+			    sqlite3_column_text(st, 2));
+	}
+	sqlite3_reset(st);
+	return (rowid);
+}
+
+static void
+catalog_etag(struct core_req *r, int64_t version)
+{
+	char	etag[32];
+
+	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
+	http_response_header(r->http, "etag", etag);
+}
+
+static int
+catalog_internal(struct core_req *r)
+{
+	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
+	return (KORE_RESULT_OK);
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+int
+catalog_products_create(struct core_req *r)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*errors, *o;
+	const char	*title, *slug, *s, *status;
+	char		 id[CORE_ID_MAX], slugbuf[128], taken[80], loc[96];
+	char		*desc, *tags, *opts, *imgs;
+	int64_t		 rowid, now;
+	size_t		 i;
+	int		 rc;
+
+	db = core_db_get("catalog");
+	errors = NULL;
+	if (r->body == NULL)
+		core_http_field_error(&errors, "title", "is required");
+	else
+		catalog_validate(db, r->body, 1, &errors);
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	(void)core_json_get_str(r->body, "title", CATALOG_TITLE_MAX, &title);
+	status = "draft";
+	(void)core_json_get_str(r->body, "status", 16, &status);
+	if (status == NULL)
+		status = "draft";
+	s = "";
+	(void)core_json_get_str(r->body, "description", CATALOG_DESC_MAX, &s);
+	if ((desc = core_html_sanitize(s ? s : "")) == NULL)
+		return (catalog_internal(r));
+	tags = catalog_json_text(r->body, "tags", "[]");
+	opts = catalog_json_text(r->body, "options", "[]");
+	imgs = catalog_json_text(r->body, "images", "[]");
+	core_id_new(id, sizeof(id), "prod");
+	now = core_db_now_ms();
+	if (core_db_begin(db) == -1)
+		goto fail;
+	if (core_json_get_str(r->body, "slug", 100, &slug) == CORE_JSON_OK) {
+		if (core_db_scalar(db, "SELECT count(*) FROM products WHERE"
+		    " slug = ?", slug, 0) > 0) {
+			core_db_rollback(db);
+			core_http_problem(r, 409, "slug-taken", "Slug taken",
+			    "another product has this slug", NULL);
+			goto done;
+		}
+		snprintf(slugbuf, sizeof(slugbuf), "%s", slug);
+	} else {
+		catalog_slug_make(db, title, slugbuf, sizeof(slugbuf));
+	}
+	if ((st = core_db_stmt(db, "INSERT INTO products (id, title, slug,"
+	    " description, status, vendor, product_type, seo_title,"
+	    " seo_description, tags, options, images, primary_category,"
+	    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?, ?, ?, ?, ?)")) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, slugbuf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, desc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+	for (i = 0; i < 4; i++) {
+		s = "";
+		(void)core_json_get_str(r->body, catalog_text_fields[i][0], 500,
+		    &s);
+		sqlite3_bind_text(st, 6 + (int)i, s ? s : "", -1,
+		    SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 10, tags, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, opts, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, imgs, -1, SQLITE_STATIC);
+	if (core_json_get_str(r->body, "primary_category", 40, &s) ==
+	    CORE_JSON_OK)
+		sqlite3_bind_text(st, 13, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
+	sqlite3_bind_int64(st, 14, now);
+	sqlite3_bind_int64(st, 15, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		core_db_err(db, "insert product");
+		goto fail;
+	}
+	rowid = sqlite3_last_insert_rowid(db);
+	if (cJSON_GetObjectItemCaseSensitive(r->body, "categories") != NULL &&
+	    catalog_set_categories(db, rowid, cJSON_GetObjectItemCaseSensitive(
+	    r->body, "categories")) == -1)
+		goto fail;
+	rc = catalog_insert_variants(db, rowid,
+	    cJSON_GetObjectItemCaseSensitive(r->body, "variants"), taken,
+	    sizeof(taken));
+	if (rc == 1) {
+		core_db_rollback(db);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "sku", taken);
+		core_http_problem_with(r, 409, "sku-taken", "SKU taken",
+		    "a variant with this SKU exists", o);
+		goto done;
+	}
+	if (rc == -1 || catalog_product_changed(db, rowid) == -1 ||
+	    core_db_commit(db) == -1)
+		goto fail;
+	o = catalog_product_json(db, rowid, 1);
+	snprintf(loc, sizeof(loc), "/api/v1/catalog/products/%s", id);
+	http_response_header(r->http, "location", loc);
+	catalog_etag(r, 1);
+	core_http_json_take(r, 201, o);
+	goto done;
+fail:
+	core_db_rollback(db);
+	catalog_internal(r);
+done:
+	free(desc);
+	cJSON_free(tags);
+	cJSON_free(opts);
+	cJSON_free(imgs);
+	return (KORE_RESULT_OK);
+}
+
+int
+catalog_products_get(struct core_req *r)
+{
+	sqlite3		*db;
+	char		 status[16];
+	int64_t		 rowid, version;
+	int		 staff;
+
+	db = core_db_get("catalog");
+	staff = r->who.role >= CORE_ROLE_STAFF;
+	rowid = catalog_product_find(db, r->params[0], &version, status,
+	    sizeof(status));
+	if (rowid == -1 || (!staff && strcmp(status, "active") != 0)) {
+		core_http_problem(r, 404, "not-found", "Not found",
+		    "no such product", NULL);
+		return (KORE_RESULT_OK);
+	}
+	if (staff)
+		catalog_etag(r, version);
+	core_http_json_take(r, 200, catalog_product_json(db, rowid, staff));
+	return (KORE_RESULT_OK);
+}
+
+int
+catalog_products_list(struct core_req *r)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*data, *errors;
+	char		 after[24], status[16], next[24];
+	int64_t		 from, last;
+	int		 limit, n, staff, rc;
+	char		*end;
+
+	if (core_http_page(r, 20, CATALOG_PAGE_MAX, &limit, after,
+	    sizeof(after)) == -1)
+		return (KORE_RESULT_OK);
+	errors = NULL;
+	staff = r->who.role >= CORE_ROLE_STAFF;
+	from = INT64_MAX;
+	if (after[0] != '\0') {
+		from = strtoll(after, &end, 10);
+		if (*end != '\0' || from <= 0)
+			core_http_field_error(&errors, "after",
+			    "is not a cursor from this list");
+	}
+	rc = core_http_query(r, "status", status, sizeof(status));
+	if (rc == 1 && (!staff || (strcmp(status, "draft") != 0 &&
+	    strcmp(status, "active") != 0 && strcmp(status, "archived") != 0)))
+		core_http_field_error(&errors, "status", staff ?
+		    "must be draft, active or archived" :
+		    "only staff may filter by status");
+	if (rc == -1)
+		core_http_field_error(&errors, "status", "is too long");
+	if (errors != NULL) {
+		core_http_problem(r, 400, "bad-query", "Bad query",
+		    "the list arguments are not valid", errors);
+		return (KORE_RESULT_OK);
+	}
+	if (!staff)
+		snprintf(status, sizeof(status), "active");
+	else if (rc != 1)
+		status[0] = '\0';
+	db = core_db_get("catalog");
+	if ((st = core_db_stmt(db, "SELECT rowid FROM products WHERE"
+	    " rowid < ? AND (? = '' OR status = ?) ORDER BY rowid DESC"
+	    " LIMIT ?")) == NULL)
+		return (catalog_internal(r));
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, limit);
+	/* Collect the rowids first: the JSON builder reuses statements. */
+	{
+		int64_t	rows[CATALOG_PAGE_MAX];
+		int	i;
+
+		n = 0;
+		while (n < limit && sqlite3_step(st) == SQLITE_ROW)
+			rows[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		data = cJSON_CreateArray();
+		last = 0;
+		for (i = 0; i < n; i++) {
+			cJSON_AddItemToArray(data, catalog_product_json(db,
+			    rows[i], staff));
+			last = rows[i];
+		}
+	}
+	snprintf(next, sizeof(next), "%lld", (long long)last);
+	core_http_json_take(r, 200, core_http_page_body(data,
+	    n == limit ? next : NULL));
+	return (KORE_RESULT_OK);
+}
+
+int
+catalog_products_patch(struct core_req *r)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*errors, *it;
+	const char	*ifm, *s;
+	char		 etag[32], *val;
+	int64_t		 rowid, version;
+	size_t		 i;
+	int		 rc;
+	/* Column names never come from the request: one statement each. */
+	static const char *const text_cols[] = {
+		"title", "slug", "status", "vendor", "product_type",
+		"seo_title", "seo_description", "primary_category", NULL
+	};
+	static const char *const text_sql[] = {
+		"UPDATE products SET title = ? WHERE rowid = ?",
+		"UPDATE products SET slug = ? WHERE rowid = ?",
+		"UPDATE products SET status = ? WHERE rowid = ?",
+		"UPDATE products SET vendor = ? WHERE rowid = ?",
+		"UPDATE products SET product_type = ? WHERE rowid = ?",
+		"UPDATE products SET seo_title = ? WHERE rowid = ?",
+		"UPDATE products SET seo_description = ? WHERE rowid = ?",
+		"UPDATE products SET primary_category = ? WHERE rowid = ?",
+	};
+	static const char *const json_cols[] = { "tags", "images", NULL };
+	static const char *const json_sql[] = {
+		"UPDATE products SET tags = ? WHERE rowid = ?",
+		"UPDATE products SET images = ? WHERE rowid = ?",
+	};
+
+	db = core_db_get("catalog");
+	if ((rowid = catalog_product_find(db, r->params[0], &version, NULL,
+	    0)) == -1) {
+		core_http_problem(r, 404, "not-found", "Not found",
+		    "no such product", NULL);
+		return (KORE_RESULT_OK);
+	}
+	if ((ifm = core_http_header(r, "if-match")) == NULL) {
+		core_http_problem(r, 428, "precondition-required",
+		    "Precondition required", "send If-Match with the product's "
+		    "ETag so a concurrent edit is not overwritten", NULL);
+		return (KORE_RESULT_OK);
+	}
+	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
+	if (strcmp(ifm, etag) != 0) {
+		catalog_etag(r, version);
+		core_http_problem(r, 412, "stale-edit", "Precondition failed",
+		    "the product changed since you read it; reload it", NULL);
+		return (KORE_RESULT_OK);
+	}
+	errors = NULL;
+	if (r->body == NULL)
+		core_http_field_error(&errors, "body", "is required");
+	else
+		catalog_validate(db, r->body, 0, &errors);
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	if (core_db_begin(db) == -1)
+		return (catalog_internal(r));
+	/* Re-check inside the write lock: the ETag decides, not the race. */
+	if (core_db_scalar(db, "SELECT version FROM products WHERE id = ?",
+	    r->params[0], -1) != version) {
+		core_db_rollback(db);
+		core_http_problem(r, 412, "stale-edit", "Precondition failed",
+		    "the product changed since you read it; reload it", NULL);
+		return (KORE_RESULT_OK);
+	}
+	for (i = 0; text_cols[i] != NULL; i++) {
+		if (core_json_get_str(r->body, text_cols[i], 500, &s) !=
+		    CORE_JSON_OK)
+			continue;
+		if ((st = core_db_stmt(db, text_sql[i])) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, rowid);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+			sqlite3_reset(st);
+			core_db_rollback(db);
+			core_http_problem(r, 409, "slug-taken", "Slug taken",
+			    "another product has this slug", NULL);
+			return (KORE_RESULT_OK);
+		}
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	if (core_json_get_str(r->body, "description", CATALOG_DESC_MAX, &s) ==
+	    CORE_JSON_OK) {
+		if ((val = core_html_sanitize(s)) == NULL ||
+		    (st = core_db_stmt(db, "UPDATE products SET description = ?"
+		    " WHERE rowid = ?")) == NULL) {
+			free(val);
+			goto fail;
+		}
+		sqlite3_bind_text(st, 1, val, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, rowid);
+		rc = sqlite3_step(st);
+		free(val);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	for (i = 0; json_cols[i] != NULL; i++) {
+		if ((it = cJSON_GetObjectItemCaseSensitive(r->body,
+		    json_cols[i])) == NULL)
+			continue;
+		if ((st = core_db_stmt(db, json_sql[i])) == NULL)
+			goto fail;
+		val = cJSON_PrintUnformatted(it);
+		sqlite3_bind_text(st, 1, val, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, rowid);
+		rc = sqlite3_step(st);
+		cJSON_free(val);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	if ((it = cJSON_GetObjectItemCaseSensitive(r->body, "categories")) !=
+	    NULL && catalog_set_categories(db, rowid, it) == -1)
+		goto fail;
+	if ((st = core_db_stmt(db, "UPDATE products SET version = version + 1,"
+	    " updated_at = ? WHERE rowid = ?")) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, core_db_now_ms());
+	sqlite3_bind_int64(st, 2, rowid);
+	if (sqlite3_step(st) != SQLITE_DONE ||
+	    catalog_product_changed(db, rowid) == -1 ||
+	    core_db_commit(db) == -1)
+		goto fail;
+	catalog_etag(r, version + 1);
+	core_http_json_take(r, 200, catalog_product_json(db, rowid, 1));
+	return (KORE_RESULT_OK);
+fail:
+	core_db_err(db, "patch product");
+	core_db_rollback(db);
+	return (catalog_internal(r));
+}
+
+int
+catalog_products_delete(struct core_req *r)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*ev, *skus;
+	int64_t		 rowid;
+
+	db = core_db_get("catalog");
+	if (core_db_begin(db) == -1)
+		return (catalog_internal(r));
+	if ((rowid = catalog_product_find(db, r->params[0], NULL, NULL, 0)) ==
+	    -1) {
+		core_db_rollback(db);
+		core_http_problem(r, 404, "not-found", "Not found",
+		    "no such product", NULL);
+		return (KORE_RESULT_OK);
+	}
+	if (core_db_scalar(db, "SELECT count(*) FROM reservations r JOIN"
+	    " variants v ON v.rowid = r.variant WHERE r.state = 'held' AND"
+	    " v.product = (SELECT rowid FROM products WHERE id = ?)",
+	    r->params[0], 0) > 0) {
+		core_db_rollback(db);
+		core_http_problem(r, 409, "has-reservations", "In use",
+		    "open orders hold stock of this product; archive it "
+		    "instead", NULL);
+		return (KORE_RESULT_OK);
+	}
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "product_id", r->params[0]);
+	skus = cJSON_AddArrayToObject(ev, "skus");
+	if ((st = core_db_stmt(db, "SELECT sku FROM variants WHERE product = ?"
+	    " ORDER BY position")) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, rowid);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddItemToArray(skus, cJSON_CreateString(
+		    (const char *)sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	if ((st = core_db_stmt(db, "DELETE FROM product_search WHERE"
+	    " rowid = ?")) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	if ((st = core_db_stmt(db, "DELETE FROM products WHERE rowid = ?")) ==
+	    NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) != SQLITE_DONE ||
+	    core_bus_publish(db, "catalog.product.deleted", 1, r->params[0],
+	    ev) == -1 || core_db_commit(db) == -1)
+		goto fail;
+	cJSON_Delete(ev);
+	http_response(r->http, 204, NULL, 0);
+	return (KORE_RESULT_OK);
+fail:
+	cJSON_Delete(ev);
+	core_db_err(db, "delete product");
+	core_db_rollback(db);
+	return (catalog_internal(r));
+}
+
+/* ---- categories ------------------------------------------------------------ */
+
+static cJSON *
+catalog_category_json(sqlite3_stmt *st)
+{
+	cJSON	*o;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", (const char *)sqlite3_column_text(st, 0));
+	cJSON_AddStringToObject(o, "name",
+	    (const char *)sqlite3_column_text(st, 1));
+	cJSON_AddStringToObject(o, "slug",
+	    (const char *)sqlite3_column_text(st, 2));
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, "parent_id");
+	else
+		cJSON_AddStringToObject(o, "parent_id",
+		    (const char *)sqlite3_column_text(st, 3));
+	cJSON_AddNumberToObject(o, "position", sqlite3_column_int(st, 4));
+	return (o);
+}
+
+int
+catalog_categories_create(struct core_req *r)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*errors, *o;
+	const char	*name, *slug, *parent;
+	char		 id[CORE_ID_MAX], slugbuf[128];
+	int64_t		 pos, now;
+	int		 rc, prc;
+
+	db = core_db_get("catalog");
+	errors = NULL;
+	if (r->body == NULL || core_json_get_str(r->body, "name", 100, &name) !=
+	    CORE_JSON_OK || *name == '\0')
+		core_http_field_error(&errors, "name", "is required: 1 to 100 "
+		    "characters");
+	rc = r->body ? core_json_get_str(r->body, "slug", 100, &slug) :
+	    CORE_JSON_MISSING;
+	if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK &&
+	    !catalog_slug_valid(slug)))
+		core_http_field_error(&errors, "slug", "must be lower-case "
+		    "words joined by '-'");
+	prc = r->body ? core_json_get_str(r->body, "parent_id", 40, &parent) :
+	    CORE_JSON_MISSING;
+	if (prc == CORE_JSON_WRONG || (prc == CORE_JSON_OK && core_db_scalar(db,
+	    "SELECT count(*) FROM categories WHERE id = ?", parent, 0) == 0))
+		core_http_field_error(&errors, "parent_id", "is not a category");
+	pos = 0;
+	if (r->body && core_json_get_i64(r->body, "position", 0, 100000,
+	    &pos) == CORE_JSON_WRONG)
+		core_http_field_error(&errors, "position",
+		    "must be a whole number from 0");
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	if (rc == CORE_JSON_OK) {
+		snprintf(slugbuf, sizeof(slugbuf), "%s", slug);
+	} else {
+		catalog_slug_make(db, name, slugbuf, sizeof(slugbuf));
+		/* catalog_slug_make checks products; categories too: */
+		if (core_db_scalar(db, "SELECT count(*) FROM categories WHERE"
+		    " slug = ?", slugbuf, 0) > 0)
+			snprintf(slugbuf + strlen(slugbuf), sizeof(slugbuf) -
+			    strlen(slugbuf), "-%lld",
+			    (long long)(core_db_now_ms() % 100000));
+	}
+	core_id_new(id, sizeof(id), "cat");
+	now = core_db_now_ms();
+	if (core_db_begin(db) == -1)
+		return (catalog_internal(r));
+	if ((st = core_db_stmt(db, "INSERT INTO categories (id, parent_id,"
+	    " name, slug, position, created_at, updated_at) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (prc == CORE_JSON_OK)
+		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, slugbuf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, pos);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_int64(st, 7, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		core_db_rollback(db);
+		core_http_problem(r, 409, "slug-taken", "Slug taken",
+		    "another category has this slug", NULL);
+		return (KORE_RESULT_OK);
+	}
+	if (rc != SQLITE_DONE || core_db_commit(db) == -1)
+		goto fail;
+	if ((st = core_db_stmt(db, "SELECT id, name, slug, parent_id, position"
+	    " FROM categories WHERE id = ?")) == NULL)
+		return (catalog_internal(r));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (catalog_internal(r));
+	}
+	o = catalog_category_json(st);
+	sqlite3_reset(st);
+	core_http_json_take(r, 201, o);
+	return (KORE_RESULT_OK);
+fail:
+	core_db_err(db, "create category");
+	core_db_rollback(db);
+	return (catalog_internal(r));
+}
+
+int
+catalog_categories_list(struct core_req *r)
+{
+	sqlite3_stmt	*st;
+	cJSON		*data;
+
+	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT id, name, slug,"
+	    " parent_id, position FROM categories ORDER BY"
+	    " coalesce(parent_id, ''), position, name")) == NULL)
+		return (catalog_internal(r));
+	data = cJSON_CreateArray();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddItemToArray(data, catalog_category_json(st));
+	sqlite3_reset(st);
+	core_http_json_take(r, 200, core_http_page_body(data, NULL));
+	return (KORE_RESULT_OK);
+}
