@@ -43,6 +43,20 @@ echo
 echo "== GET /healthz: wrk -t2 -c64 -d${secs}s"
 wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port/healthz" |
     grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
+for q in "q=shirt" "q=shrit" "q=li&in_stock=true" ""; do
+	echo
+	echo "== GET /api/v1/catalog/search?$q (demo catalog): wrk -t2 -c16 -d${secs}s"
+	wrk -t2 -c16 -d"${secs}s" --latency "http://127.0.0.1:$port/api/v1/catalog/search?$q" |
+	    grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
+done
+
+echo
+echo "== GET /api/v1/catalog/products/<id> (public view): wrk -t2 -c64 -d${secs}s"
+id=$(curl -s "http://127.0.0.1:$port/api/v1/catalog/search?q=shirt&limit=1" |
+    sed -n 's/.*"id":"\(prod_[A-Z0-9]*\)".*/\1/p')
+wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port/api/v1/catalog/products/$id" |
+    grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
+
 echo
 echo "== POST /api/v1/auth/token (password grant, Argon2id): wrk -t2 -c8 -d${secs}s"
 # The sign-in rate limit counts failures only; these all succeed.

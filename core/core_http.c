@@ -37,6 +37,7 @@ static int	core_http_route(struct core_req *);
 static int	core_http_read_body(struct core_req *);
 static cJSON	*core_http_parse_form(const char *, size_t);
 static int	core_http_urldecode(char *);
+static int	core_http_pctdecode(char *, int);
 static void	core_http_cors(struct core_req *);
 static void	core_http_finish(struct core_req *);
 static int	core_http_reqid_valid(const char *);
@@ -243,6 +244,14 @@ core_http_route(struct core_req *r)
 		for (j = 0; j < m - 1; j++) {
 			r->pathcopy[off[j] + len[j]] = '\0';
 			r->params[j] = r->pathcopy + off[j];
+			/* Segments are matched raw, values are decoded. */
+			if (core_http_pctdecode(r->pathcopy + off[j], 0) ==
+			    -1) {
+				core_http_problem(r, 400, "bad-path",
+				    "Bad path", "a path segment is not valid "
+				    "percent-encoding", NULL);
+				return (-1);
+			}
 		}
 		return (0);
 	}
@@ -266,14 +275,22 @@ core_http_route(struct core_req *r)
 	return (-1);
 }
 
+/* Query strings and form bodies: '+' is a space. */
 static int
 core_http_urldecode(char *s)
+{
+	return (core_http_pctdecode(s, 1));
+}
+
+/* Percent-decodes s in place; refuses bad escapes and %00. */
+static int
+core_http_pctdecode(char *s, int plus_is_space)
 {
 	char	*o;
 	int	 hi, lo;
 
 	for (o = s; *s != '\0'; s++, o++) {
-		if (*s == '+') {
+		if (*s == '+' && plus_is_space) {
 			*o = ' ';
 		} else if (*s == '%') {
 			if (!isxdigit((unsigned char)s[1]) ||
@@ -494,9 +511,9 @@ core_http_dispatch(struct http_request *req)
 			goto done;
 		}
 	}
+	/* Kore reads bodies of POST, PUT and PATCH only. */
 	if ((req->method == HTTP_METHOD_POST || req->method == HTTP_METHOD_PUT ||
-	    req->method == HTTP_METHOD_PATCH || req->method ==
-	    HTTP_METHOD_DELETE) && core_http_read_body(r) == -1)
+	    req->method == HTTP_METHOD_PATCH) && core_http_read_body(r) == -1)
 		goto done;
 	rc = r->route->handler(r);
 

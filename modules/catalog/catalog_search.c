@@ -22,39 +22,59 @@
 #define SEARCH_WORD_MAX		64
 #define SEARCH_LIMIT_MAX	50
 
-/* The product filter shared by every query: ?1 match (or ''), ?2 category
- * (or ''), ?3 in stock (1, 0 or -1 for either). */
+/*
+ * The product filter shared by every query: ?2 category (or ''), ?3 in
+ * stock (1, 0 or -1 for either).  With words, the FTS5 match (?1) is a
+ * join evaluated once; without, it is left out (binding ?1 is harmless).
+ */
 #define SEARCH_IN_STOCK(p) "(EXISTS (SELECT 1 FROM variants v WHERE" \
     " v.product = " p ".rowid AND (v.track_stock = 0 OR v.allow_backorder = 1" \
     " OR v.on_hand > v.reserved)))"
+#define SEARCH_MATCH \
+    " JOIN (SELECT rowid AS r, bm25(product_search, 10.0, 1.0, 3.0, 5.0)" \
+    " AS score FROM product_search WHERE product_search MATCH ?1) m" \
+    " ON m.r = p.rowid"
 #define SEARCH_WHERE \
-    " p.status = 'active'" \
-    " AND (?1 = '' OR p.rowid IN (SELECT rowid FROM product_search WHERE" \
-    " product_search MATCH ?1))" \
+    " WHERE p.status = 'active'" \
     " AND (?2 = '' OR EXISTS (SELECT 1 FROM product_categories c WHERE" \
     " c.product = p.rowid AND c.category = ?2))" \
     " AND (?3 = -1 OR " SEARCH_IN_STOCK("p") " = ?3)"
+#define SEARCH_PAGE " LIMIT ?4 OFFSET ?5"
 
-static const char *const search_sql[] = {
-	/* relevance: bm25 with title weighted most, then SKUs and tags */
-	"SELECT p.rowid FROM products p LEFT JOIN (SELECT rowid AS r,"
-	" bm25(product_search, 10.0, 1.0, 3.0, 5.0) AS score FROM product_search"
-	" WHERE ?1 <> '' AND product_search MATCH ?1) m ON m.r = p.rowid"
-	" WHERE" SEARCH_WHERE " ORDER BY coalesce(m.score, 0), p.rowid DESC"
-	" LIMIT ?4 OFFSET ?5",
-	"SELECT p.rowid FROM products p WHERE" SEARCH_WHERE
-	" ORDER BY p.rowid DESC LIMIT ?4 OFFSET ?5",
-	"SELECT p.rowid FROM products p WHERE" SEARCH_WHERE
-	" ORDER BY p.title COLLATE NOCASE, p.rowid LIMIT ?4 OFFSET ?5",
+/* [with words][sort] */
+static const char *const search_sql[2][3] = {
+	{
+		"SELECT p.rowid FROM products p" SEARCH_WHERE
+		" ORDER BY p.rowid DESC" SEARCH_PAGE,
+		"SELECT p.rowid FROM products p" SEARCH_WHERE
+		" ORDER BY p.rowid DESC" SEARCH_PAGE,
+		"SELECT p.rowid FROM products p" SEARCH_WHERE
+		" ORDER BY p.title COLLATE NOCASE, p.rowid" SEARCH_PAGE,
+	}, {
+		/* relevance: bm25, title weighted most, then SKUs, tags */
+		"SELECT p.rowid FROM products p" SEARCH_MATCH SEARCH_WHERE
+		" ORDER BY m.score, p.rowid DESC" SEARCH_PAGE,
+		"SELECT p.rowid FROM products p" SEARCH_MATCH SEARCH_WHERE
+		" ORDER BY p.rowid DESC" SEARCH_PAGE,
+		"SELECT p.rowid FROM products p" SEARCH_MATCH SEARCH_WHERE
+		" ORDER BY p.title COLLATE NOCASE, p.rowid" SEARCH_PAGE,
+	}
 };
 static const char *const search_sorts[] = { "relevance", "newest", "name" };
 
-static const char search_facet_category[] =
+static const char *const search_facet_category[2] = {
 	"SELECT c.category, count(*) FROM products p JOIN product_categories c"
-	" ON c.product = p.rowid WHERE" SEARCH_WHERE " GROUP BY c.category";
-static const char search_facet_stock[] =
-	"SELECT " SEARCH_IN_STOCK("p") " AS s, count(*) FROM products p WHERE"
-	SEARCH_WHERE " GROUP BY s";
+	" ON c.product = p.rowid" SEARCH_WHERE " GROUP BY c.category",
+	"SELECT c.category, count(*) FROM products p" SEARCH_MATCH
+	" JOIN product_categories c ON c.product = p.rowid" SEARCH_WHERE
+	" GROUP BY c.category",
+};
+static const char *const search_facet_stock[2] = {
+	"SELECT " SEARCH_IN_STOCK("p") " AS s, count(*) FROM products p"
+	SEARCH_WHERE " GROUP BY s",
+	"SELECT " SEARCH_IN_STOCK("p") " AS s, count(*) FROM products p"
+	SEARCH_MATCH SEARCH_WHERE " GROUP BY s",
+};
 
 /* Optimal string alignment distance, capped: returns cap + 1 when above. */
 static int
@@ -109,9 +129,10 @@ search_fix_typo(sqlite3 *db, char *word, size_t len)
 	int64_t		 doc, bestdoc;
 	const char	*t;
 
-	snprintf(prefix, sizeof(prefix), "%s*", word);
-	if ((st = core_db_stmt(db, "SELECT 1 FROM product_search_vocab WHERE"
-	    " term GLOB ? LIMIT 1")) == NULL)
+	/* The index answers "does anything start with it" at once. */
+	snprintf(prefix, sizeof(prefix), "\"%s\"*", word);
+	if ((st = core_db_stmt(db, "SELECT 1 FROM product_search WHERE"
+	    " product_search MATCH ? LIMIT 1")) == NULL)
 		return (0);
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
 	d = sqlite3_step(st) == SQLITE_ROW;
@@ -192,7 +213,8 @@ static void
 search_bind(sqlite3_stmt *st, const char *match, const char *category,
     int in_stock)
 {
-	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	if (match[0] != '\0')
+		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, in_stock);
 }
@@ -257,7 +279,7 @@ catalog_search(struct core_req *r)
 	char		 after[16], next[16];
 	int64_t		 rows[SEARCH_LIMIT_MAX];
 	long		 offset;
-	int		 limit, in_stock, si, n, i, rc;
+	int		 limit, in_stock, si, n, i, rc, has;
 	char		*end;
 
 	if (core_http_page(r, 20, SEARCH_LIMIT_MAX, &limit, after,
@@ -312,7 +334,8 @@ catalog_search(struct core_req *r)
 	if (search_build(db, q, match, sizeof(match), rewrites) == 0)
 		match[0] = '\0';
 
-	if ((st = core_db_stmt(db, search_sql[si])) == NULL)
+	has = match[0] != '\0';
+	if ((st = core_db_stmt(db, search_sql[has][si])) == NULL)
 		goto fail;
 	search_bind(st, match, category, in_stock);
 	sqlite3_bind_int(st, 4, limit);
@@ -327,7 +350,7 @@ catalog_search(struct core_req *r)
 
 	facets = cJSON_CreateObject();
 	f = cJSON_AddObjectToObject(facets, "category");
-	if ((st = core_db_stmt(db, search_facet_category)) != NULL) {
+	if ((st = core_db_stmt(db, search_facet_category[has])) != NULL) {
 		search_bind(st, match, "", in_stock);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			cJSON_AddNumberToObject(f,
@@ -338,7 +361,7 @@ catalog_search(struct core_req *r)
 	f = cJSON_AddObjectToObject(facets, "in_stock");
 	cJSON_AddNumberToObject(f, "true", 0);
 	cJSON_AddNumberToObject(f, "false", 0);
-	if ((st = core_db_stmt(db, search_facet_stock)) != NULL) {
+	if ((st = core_db_stmt(db, search_facet_stock[has])) != NULL) {
 		search_bind(st, match, category, -1);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			cJSON_SetNumberValue(cJSON_GetObjectItem(f,

@@ -289,7 +289,14 @@ catalog_on_order_created(sqlite3 *db, const struct core_event *ev)
 			core_bus_set_error("order.created with a bad line");
 			return (-1);
 		}
-		n++;
+		/* Two lines of one SKU are checked as their sum. */
+		for (i = 0; i < n; i++)
+			if (strcmp(lines[i].sku, lines[n].sku) == 0)
+				break;
+		if (i < n)
+			lines[i].quantity += lines[n].quantity;
+		else
+			n++;
 	}
 	short_lines = 0;
 	for (i = 0; i < n; i++) {
