@@ -6,7 +6,9 @@
  * it expires, retries a request once after a 401 and then gives up to the
  * sign-in page.  RFC 9457 problem+json answers become ApiError objects whose
  * message is the server's own detail text.  Pages listen to the session with
- * onSession() and call the API with api(method, path, body).
+ * onSession() and call the API with api(method, path, body), or with
+ * apiExchange() when they need request headers (If-Match) or the answer's
+ * ETag.
  */
 
 const AUTH = '/api/v1/auth';
@@ -71,9 +73,12 @@ function setSession(next) {
 		fn(session);
 }
 
-/* One HTTP exchange with JSON in and out; throws ApiError unless 2xx. */
-async function send(method, path, body, token) {
-	const headers = { Accept: 'application/json' };
+/*
+ * One HTTP exchange with JSON in and out; throws ApiError unless 2xx.
+ * Returns { data, etag }: the parsed body and the ETag header (or null).
+ */
+async function exchange(method, path, body, token, extra) {
+	const headers = { ...extra, Accept: 'application/json' };
 	if (body !== undefined)
 		headers['Content-Type'] = 'application/json';
 	if (token)
@@ -100,7 +105,11 @@ async function send(method, path, body, token) {
 	}
 	if (!res.ok)
 		throw new ApiError(res.status, data, res.headers.get('Retry-After'));
-	return data;
+	return { data, etag: res.headers.get('ETag') };
+}
+
+async function send(method, path, body, token) {
+	return (await exchange(method, path, body, token)).data;
 }
 
 /* Asks the token endpoint for an access token and keeps it. */
@@ -214,17 +223,25 @@ async function refreshOrEnd() {
  * tries again; a second 401 ends the session.  Returns the parsed JSON.
  */
 export async function api(method, path, body) {
+	return (await apiExchange(method, path, body)).data;
+}
+
+/*
+ * The same as api(), with extra request headers (e.g. If-Match), resolving
+ * to { data, etag } so a page can keep the version it edits.
+ */
+export async function apiExchange(method, path, body, headers = {}) {
 	if (!accessToken)
 		await refreshOrEnd();
 	try {
-		return await send(method, path, body, accessToken);
+		return await exchange(method, path, body, accessToken, headers);
 	} catch (e) {
 		if (e.status !== 401)
 			throw e;
 	}
 	await refreshOrEnd();
 	try {
-		return await send(method, path, body, accessToken);
+		return await exchange(method, path, body, accessToken, headers);
 	} catch (e) {
 		if (e.status === 401)
 			end(ENDED);

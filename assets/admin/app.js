@@ -2,8 +2,10 @@
  * app.js: the admin UI's entry point.  It renders the sign-in page or the
  * shell (header with the shop name, the signed-in user and "Sign out"; a
  * side navigation; the current page) depending on the session kept by
- * api.js, and routes with the URL hash (#/events, #/catalog ...).  At load
- * it silently restores a session from the refresh cookie.  Loaded as an ES
+ * api.js, and routes with the URL hash (#/events, #/catalog ...) through
+ * nav.js, which also holds back navigation while a page has unsaved edits.
+ * The catalog has sub-pages of its own (#/catalog/products/<id> ...).  At
+ * load it silently restores a session from the refresh cookie.  Loaded as an ES
  * module by index.html; no inline script or style anywhere (strict CSP).
  */
 import { html, render, useState, useEffect } from './vendor/preact-htm.js';
@@ -12,6 +14,8 @@ import { SignIn } from './pages/signin.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Events } from './pages/events.js';
 import { ModulePage } from './pages/modules.js';
+import { Catalog } from './pages/catalog/index.js';
+import { currentHash, onHash } from './nav.js';
 
 const NAV = [
 	{ id: 'dashboard', label: 'Dashboard' },
@@ -24,18 +28,14 @@ const NAV = [
 ];
 
 function routeFromHash() {
-	const m = /^#\/([a-z]+)/.exec(window.location.hash);
+	const m = /^#\/([a-z]+)/.exec(currentHash());
 	const id = m ? m[1] : '';
 	return NAV.some((n) => n.id === id) ? id : 'dashboard';
 }
 
 function useRoute() {
 	const [route, setRoute] = useState(routeFromHash);
-	useEffect(() => {
-		const on = () => setRoute(routeFromHash());
-		window.addEventListener('hashchange', on);
-		return () => window.removeEventListener('hashchange', on);
-	}, []);
+	useEffect(() => onHash(() => setRoute(routeFromHash())), []);
 	return route;
 }
 
@@ -49,6 +49,8 @@ function Page({ route, user }) {
 	switch (route) {
 	case 'events':
 		return html`<${Events} />`;
+	case 'catalog':
+		return html`<${Catalog} />`;
 	case 'dashboard':
 		return html`<${Dashboard} user=${user} />`;
 	default:

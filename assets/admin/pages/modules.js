@@ -7,11 +7,6 @@
 import { html } from '../vendor/preact-htm.js';
 
 export const MODULE_PAGES = {
-	catalog: {
-		title: 'Catalog',
-		text: 'Products and their variants, categories, stock levels and ' +
-		    'search, with CSV import and export for bulk edits.',
-	},
 	pricing: {
 		title: 'Pricing',
 		text: 'Price lists, customer groups and tax rates, plus promotions ' +
