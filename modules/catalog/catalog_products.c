@@ -15,6 +15,11 @@
 #include "core/core_log.h"
 #include "modules/catalog/catalog_int.h"
 
+static const char catalog_product_slug_taken[] =
+    "SELECT count(*) FROM products WHERE slug = ?";
+static const char catalog_category_slug_taken[] =
+    "SELECT count(*) FROM categories WHERE slug = ?";
+
 static const char *catalog_text_fields[][2] = {
 	/* name, max bytes */
 	{ "vendor", "200" }, { "product_type", "200" },
@@ -72,6 +77,43 @@ catalog_strings_valid(const cJSON *a, int max, size_t len)
 			return (0);
 	}
 	return (1);
+}
+
+/* 1 if each value in vals is among the values of the matching option. */
+static int
+catalog_option_values_known(const cJSON *opts, const cJSON *vals)
+{
+	const cJSON	*o, *v, *it;
+	int		 found;
+
+	o = opts ? opts->child : NULL;
+	for (v = vals->child; v != NULL; v = v->next, o = o ? o->next : NULL) {
+		if (o == NULL)
+			return (0);
+		found = 0;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o,
+		    "values"))
+			if (cJSON_IsString(it) &&
+			    strcmp(it->valuestring, v->valuestring) == 0)
+				found = 1;
+		if (!found)
+			return (0);
+	}
+	return (1);
+}
+
+/* 1 if a variant before v in vars has the same sku. */
+static int
+catalog_sku_repeated(const cJSON *vars, const cJSON *v, const char *sku)
+{
+	const cJSON	*w;
+	const char	*s;
+
+	for (w = vars->child; w != NULL && w != v; w = w->next)
+		if (core_json_get_str(w, "sku", CATALOG_SKU_MAX, &s) ==
+		    CORE_JSON_OK && strcmp(s, sku) == 0)
+			return (1);
+	return (0);
 }
 
 static void
@@ -224,10 +266,17 @@ catalog_validate(sqlite3 *db, const cJSON *b, int create, cJSON **errors)
 			x = cJSON_GetObjectItemCaseSensitive(v, "options");
 			if ((x != NULL || nopts > 0) && (x == NULL ||
 			    !catalog_strings_valid(x, 3, 100) ||
-			    cJSON_GetArraySize(x) != nopts))
+			    cJSON_GetArraySize(x) != nopts ||
+			    !catalog_option_values_known(opts, x)))
 				catalog_field_error(errors,
 				    "variants[%d].options", k, "must give one "
-				    "value for each product option");
+				    "of the option's values for each product "
+				    "option");
+			if (core_json_get_str(v, "sku", CATALOG_SKU_MAX, &s) ==
+			    CORE_JSON_OK && catalog_sku_repeated(vars, v, s))
+				catalog_field_error(errors, "variants[%d].sku",
+				    k, "is used by another variant of this "
+				    "product");
 			if (core_json_get_i64(v, "weight_grams", 0, 10000000,
 			    &num) == CORE_JSON_WRONG)
 				catalog_field_error(errors,
@@ -255,9 +304,13 @@ catalog_validate(sqlite3 *db, const cJSON *b, int create, cJSON **errors)
 
 /* ---- writing --------------------------------------------------------------- */
 
-/* A unique slug for title into out (at least 112 bytes). */
+/*
+ * A slug for title into out (at least 112 bytes), made unique against the
+ * query taken (one text parameter, answers a count).
+ */
 static void
-catalog_slug_make(sqlite3 *db, const char *title, char *out, size_t len)
+catalog_slug_make(sqlite3 *db, const char *taken, const char *title,
+    char *out, size_t len)
 {
 	char	base[96];
 	size_t	i, n;
@@ -274,10 +327,9 @@ catalog_slug_make(sqlite3 *db, const char *title, char *out, size_t len)
 		n--;
 	base[n] = '\0';
 	if (n == 0)
-		snprintf(base, sizeof(base), "product");
+		snprintf(base, sizeof(base), "item");
 	snprintf(out, len, "%s", base);
-	for (k = 2; core_db_scalar(db, "SELECT count(*) FROM products WHERE"
-	    " slug = ?", out, 0) > 0; k++)
+	for (k = 2; core_db_scalar(db, taken, out, 0) > 0; k++)
 		snprintf(out, len, "%s-%d", base, k);
 }
 
@@ -415,6 +467,13 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 	sqlite3_bind_int64(st, 1, rowid);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto out;
+	/*
+	 * Only active products are searchable: a draft's words must not
+	 * show through results or the typo rewrite's vocabulary.
+	 */
+	if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(p, "status")),
+	    "active") != 0)
+		goto event;
 	if ((st = core_db_stmt(db, "INSERT INTO product_search (rowid, title,"
 	    " description, tags, skus) VALUES (?, ?, ?, ?, ?)")) == NULL)
 		goto out;
@@ -430,6 +489,7 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 		goto out;
 	}
 
+event:
 	/* What pricing and checkout need for their own copies. */
 	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "product_id",
@@ -677,13 +737,16 @@ catalog_products_create(struct core_req *r)
 		if (core_db_scalar(db, "SELECT count(*) FROM products WHERE"
 		    " slug = ?", slug, 0) > 0) {
 			core_db_rollback(db);
-			core_http_problem(r, 409, "slug-taken", "Slug taken",
-			    "another product has this slug", NULL);
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "slug", slug);
+			core_http_problem_with(r, 409, "slug-taken",
+			    "Slug taken", "another product has this slug", o);
 			goto done;
 		}
 		snprintf(slugbuf, sizeof(slugbuf), "%s", slug);
 	} else {
-		catalog_slug_make(db, title, slugbuf, sizeof(slugbuf));
+		catalog_slug_make(db, catalog_product_slug_taken, title,
+		    slugbuf, sizeof(slugbuf));
 	}
 	if ((st = core_db_stmt(db, "INSERT INTO products (id, title, slug,"
 	    " description, status, vendor, product_type, seo_title,"
@@ -1113,13 +1176,8 @@ catalog_categories_create(struct core_req *r)
 	if (rc == CORE_JSON_OK) {
 		snprintf(slugbuf, sizeof(slugbuf), "%s", slug);
 	} else {
-		catalog_slug_make(db, name, slugbuf, sizeof(slugbuf));
-		/* catalog_slug_make checks products; categories too: */
-		if (core_db_scalar(db, "SELECT count(*) FROM categories WHERE"
-		    " slug = ?", slugbuf, 0) > 0)
-			snprintf(slugbuf + strlen(slugbuf), sizeof(slugbuf) -
-			    strlen(slugbuf), "-%lld",
-			    (long long)(core_db_now_ms() % 100000));
+		catalog_slug_make(db, catalog_category_slug_taken, name,
+		    slugbuf, sizeof(slugbuf));
 	}
 	core_id_new(id, sizeof(id), "cat");
 	now = core_db_now_ms();
