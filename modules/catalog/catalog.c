@@ -23,6 +23,8 @@ static const struct core_route catalog_routes[] = {
 	    catalog_categories_create, CORE_ACCESS_STAFF, 8192 },
 	{ HTTP_METHOD_GET, "/api/v1/catalog/categories",
 	    catalog_categories_list, CORE_ACCESS_PUBLIC, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/stock",
+	    catalog_stock_list, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/catalog/stock/{sku}",
 	    catalog_stock_get, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_POST, "/api/v1/catalog/stock/{sku}/adjust",

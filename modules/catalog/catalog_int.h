@@ -38,6 +38,7 @@ int	catalog_product_changed(sqlite3 *, int64_t rowid);
 
 /* catalog_stock.c */
 int	catalog_stock_get(struct core_req *);
+int	catalog_stock_list(struct core_req *);
 int	catalog_stock_adjust(struct core_req *);
 int	catalog_on_order_created(sqlite3 *, const struct core_event *);
 int	catalog_on_order_cancelled(sqlite3 *, const struct core_event *);

@@ -6,6 +6,7 @@
  * CHECK constraint refuses what slipped through.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core_db.h"
@@ -464,4 +465,85 @@ catalog_on_price_changed(sqlite3 *db, const struct core_event *ev)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return (core_db_err(db, "price copy"));
 	return (0);
+}
+
+/*
+ * GET /stock?low=true: variants at or below their low-stock threshold,
+ * fewest available first; without low, every tracked variant.  Paged by
+ * position (the list is small and sorted by a computed value).
+ */
+int
+catalog_stock_list(struct core_req *r)
+{
+	sqlite3_stmt	*st;
+	cJSON		*data, *o, *errors;
+	char		 after[16], low[8], next[16];
+	long		 offset;
+	int		 limit, n, lowonly, rc;
+	char		*end;
+
+	if (core_http_page(r, 50, 200, &limit, after, sizeof(after)) == -1)
+		return (KORE_RESULT_OK);
+	errors = NULL;
+	lowonly = 0;
+	if ((rc = core_http_query(r, "low", low, sizeof(low))) == 1) {
+		if (strcmp(low, "true") == 0)
+			lowonly = 1;
+		else if (strcmp(low, "false") != 0)
+			core_http_field_error(&errors, "low",
+			    "must be true or false");
+	} else if (rc == -1)
+		core_http_field_error(&errors, "low", "must be true or false");
+	offset = 0;
+	if (after[0] != '\0') {
+		offset = strtol(after, &end, 10);
+		if (*end != '\0' || offset <= 0)
+			core_http_field_error(&errors, "after",
+			    "is not a cursor from this list");
+	}
+	if (errors != NULL) {
+		core_http_problem(r, 400, "bad-query", "Bad query",
+		    "the list arguments are not valid", errors);
+		return (KORE_RESULT_OK);
+	}
+	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT v.sku, p.id,"
+	    " p.title, v.option1, v.option2, v.option3, v.on_hand, v.reserved,"
+	    " v.low_threshold FROM variants v JOIN products p ON p.rowid ="
+	    " v.product WHERE v.track_stock = 1 AND (?1 = 0 OR v.on_hand -"
+	    " v.reserved <= v.low_threshold) ORDER BY v.on_hand - v.reserved,"
+	    " v.sku LIMIT ?2 OFFSET ?3")) == NULL) {
+		core_http_problem(r, 500, "internal", "Internal error", NULL,
+		    NULL);
+		return (KORE_RESULT_OK);
+	}
+	sqlite3_bind_int(st, 1, lowonly);
+	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	data = cJSON_CreateArray();
+	n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "sku",
+		    (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(o, "product_id",
+		    (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(o, "title",
+		    (const char *)sqlite3_column_text(st, 2));
+		cJSON_AddNumberToObject(o, "on_hand",
+		    (double)sqlite3_column_int64(st, 6));
+		cJSON_AddNumberToObject(o, "reserved",
+		    (double)sqlite3_column_int64(st, 7));
+		cJSON_AddNumberToObject(o, "available",
+		    (double)(sqlite3_column_int64(st, 6) -
+		    sqlite3_column_int64(st, 7)));
+		cJSON_AddNumberToObject(o, "low_threshold",
+		    (double)sqlite3_column_int64(st, 8));
+		cJSON_AddItemToArray(data, o);
+		n++;
+	}
+	sqlite3_reset(st);
+	snprintf(next, sizeof(next), "%ld", offset + n);
+	core_http_json_take(r, 200, core_http_page_body(data,
+	    n == limit ? next : NULL));
+	return (KORE_RESULT_OK);
 }
