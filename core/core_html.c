@@ -129,7 +129,7 @@ html_tag(struct html_buf *b, const char *s, const char **skip_until)
 {
 	char		 name[16], attr[16], val[2048];
 	const char	*p, *end;
-	size_t		 n, vlen;
+	size_t		 n, k, vlen;
 	int		 closing;
 	char		 q;
 
@@ -183,8 +183,16 @@ html_tag(struct html_buf *b, const char *s, const char **skip_until)
 			val[vlen] = '\0';
 			if (strcmp(attr, "href") == 0 && html_href_ok(val)) {
 				html_puts(b, " href=\"");
-				for (n = 0; n < vlen; n++)
-					html_esc(b, val[n]);
+				/* Keep entities: sanitizing twice changes nothing. */
+				for (n = 0; n < vlen; n++) {
+					if (val[n] == '&' &&
+					    (k = html_entity(val + n)) > 0) {
+						html_put(b, val + n, k);
+						n += k - 1;
+					} else {
+						html_esc(b, val[n]);
+					}
+				}
 				html_puts(b, "\" rel=\"nofollow noopener\"");
 				break;
 			}
@@ -237,11 +245,73 @@ core_html_sanitize(const char *html)
 	return (b.p);
 }
 
+/* Appends the UTF-8 encoding of code point cp (0 < cp <= 0x10ffff). */
+static void
+html_put_utf8(struct html_buf *b, unsigned long cp)
+{
+	char	u[4];
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		html_put(b, u, 1);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		html_put(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		html_put(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		html_put(b, u, 4);
+	}
+}
+
+/*
+ * Decodes the entity of n bytes at s for the plain text: numeric ones and
+ * the common named ones; any other named entity becomes nothing, so its
+ * name never reaches the search index as a word.
+ */
+static void
+html_text_entity(struct html_buf *b, const char *s, size_t n)
+{
+	static const struct { const char *name; unsigned long cp; } named[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+		{ "apos", '\'' }, { "nbsp", ' ' }, { "eacute", 0xe9 },
+		{ "egrave", 0xe8 }, { "aacute", 0xe1 }, { "agrave", 0xe0 },
+		{ "uuml", 0xfc }, { "ouml", 0xf6 }, { "auml", 0xe4 },
+		{ "szlig", 0xdf }, { "ccedil", 0xe7 }, { "ntilde", 0xf1 },
+	};
+	unsigned long	cp;
+	size_t		i;
+
+	if (s[1] == '#') {
+		cp = (s[2] == 'x' || s[2] == 'X') ? strtoul(s + 3, NULL, 16) :
+		    strtoul(s + 2, NULL, 10);
+		if (cp > 0 && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff))
+			html_put_utf8(b, cp);
+		return;
+	}
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (strlen(named[i].name) == n - 2 &&
+		    strncmp(s + 1, named[i].name, n - 2) == 0) {
+			html_put_utf8(b, named[i].cp);
+			return;
+		}
+	}
+}
+
 char *
 core_html_text(const char *html)
 {
 	struct html_buf	 b;
 	const char	*s, *e;
+	size_t		 n;
 
 	memset(&b, 0, sizeof(b));
 	html_put(&b, "", 0);
@@ -251,6 +321,9 @@ core_html_text(const char *html)
 				break;
 			html_put(&b, " ", 1);
 			s = e + 1;
+		} else if (*s == '&' && (n = html_entity(s)) > 0) {
+			html_text_entity(&b, s, n);
+			s += n;
 		} else {
 			html_put(&b, s, 1);
 			s++;

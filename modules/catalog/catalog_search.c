@@ -116,8 +116,9 @@ search_osa(const char *a, const char *b, int cap)
 
 /*
  * Replaces word (in place) with the closest indexed term when nothing
- * starts with it: within 1 edit for words of up to 4 letters, else 2; the
- * most common term wins a tie.  Returns 1 if it rewrote the word.
+ * starts with it: within 1 edit for words of 3 or 4 letters, else 2 (words
+ * of 1 or 2 letters are left alone); the most common term wins a tie.
+ * Returns 1 if it rewrote the word.
  */
 static int
 search_fix_typo(sqlite3 *db, char *word, size_t len)
@@ -138,6 +139,9 @@ search_fix_typo(sqlite3 *db, char *word, size_t len)
 	d = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	if (d)
+		return (0);
+	/* Two letters are too few to guess from: "lt" is not "it". */
+	if (strlen(word) < 3)
 		return (0);
 	cap = strlen(word) <= 4 ? 1 : 2;
 	bestd = cap + 1;

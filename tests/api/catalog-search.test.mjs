@@ -1,0 +1,414 @@
+/*
+ * Storefront search (GET /api/v1/catalog/search, docs/contracts/catalog-v1.md)
+ * on the shop binary: prefixes, typo rewrites, SKUs, filters, facets that
+ * agree with the results, sorts, paging, drafts never shown, bad
+ * arguments; and the demo data of a default first start.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { assertProblem, startServer } from './lib/server.mjs';
+
+const P = '/api/v1/catalog/products';
+const C = '/api/v1/catalog/categories';
+const S = '/api/v1/catalog/search';
+
+/* One page of search. */
+async function search(s, query = '', opts = {}) {
+	const r = await s.request('GET', `${S}${query ? `?${query}` : ''}`, opts);
+	assert.equal(r.status, 200, `search ${query}: ${r.status} ${r.text}`);
+	assert.match(r.headers['content-type'], /^application\/json/);
+	return r.json;
+}
+
+/* Every result of a search, following `next` with the given page size. */
+async function searchAll(s, query = '', limit = 50) {
+	const out = [];
+	const seen = new Set();
+	const base = `${query}${query ? '&' : ''}limit=${limit}`;
+	let url = base;
+	let first;
+	for (let pages = 0; pages < 200; pages++) {
+		const j = await search(s, url);
+		first ??= j;
+		assert.ok(j.data.length <= limit, `at most ${limit} per page`);
+		for (const x of j.data) {
+			assert.ok(!seen.has(x.id), `${x.title} seen once while paging ${query}`);
+			seen.add(x.id);
+		}
+		out.push(...j.data);
+		if (j.next === null)
+			return { data: out, facets: first.facets, rewrites: first.rewrites, pages: pages + 1 };
+		assert.equal(typeof j.next, 'string');
+		url = `${base}&after=${encodeURIComponent(j.next)}`;
+	}
+	throw new Error('paging never ends');
+}
+
+const titles = (list) => list.map((x) => x.title);
+const idsOf = (list) => list.map((x) => x.id).sort();
+
+describe('catalog search', () => {
+	let s;
+	let token;
+	let tops;
+	let bags;
+	let home;
+	const prod = {};
+
+	before(async () => {
+		s = await startServer({ env: { MERCATO_SEED: '0' } });
+		token = await s.adminToken();
+		const cat = async (name) => {
+			const r = await s.request('POST', C, { token, body: { name } });
+			assert.equal(r.status, 201, r.text);
+			return r.json.id;
+		};
+		tops = await cat('Tops');
+		bags = await cat('Bags');
+		home = await cat('Home');
+		/* In this order: the last created (Hemp Cap) is the newest. */
+		const specs = [
+			['linen', { title: 'Linen Shirt', status: 'active', categories: [tops], tags: ['summer'],
+				description: '<p>Breezy <em>woven</em> flax</p>',
+				images: [{ url: 'https://cdn.example/linen.jpg', alt: 'Linen' }],
+				variants: [{ sku: 'LS-100', on_hand: 10 }] }],
+			['runner', { title: 'Table Runner', status: 'active', categories: [home],
+				description: '<p>Pure linen, hemmed by hand</p>', variants: [{ sku: 'TR-900', on_hand: 3 }] }],
+			['denim', { title: 'Denim Jacket', status: 'active', categories: [tops], tags: ['winter'],
+				variants: [{ sku: 'DJ-200', on_hand: 4 }] }],
+			['canvas', { title: 'Canvas Tote', status: 'active', categories: [bags],
+				variants: [{ sku: 'CT-300', on_hand: 0 }] }],
+			['draft', { title: 'Secret Shirtdress', status: 'draft', categories: [tops],
+				description: 'Prototype for autumn', variants: [{ sku: 'SD-500', on_hand: 5 }] }],
+			['archived', { title: 'Retired Shirt', status: 'archived', categories: [tops],
+				variants: [{ sku: 'RS-600', on_hand: 5 }] }],
+			['wool', { title: 'wool Scarf', status: 'active', categories: [bags],
+				variants: [{ sku: 'WS-400', on_hand: 0, track_stock: false }] }],
+			['hemp', { title: 'Hemp Cap', status: 'active', categories: [bags],
+				variants: [{ sku: 'HC-700', on_hand: 0 }, { sku: 'HC-701', on_hand: 2 }] }],
+		];
+		for (const [k, body] of specs) {
+			const r = await s.request('POST', P, { token, body });
+			assert.equal(r.status, 201, r.text);
+			prod[k] = r.json;
+		}
+	});
+
+	after(async () => {
+		await s?.close();
+	});
+
+	const ACTIVE = ['linen', 'runner', 'denim', 'canvas', 'wool', 'hemp'];
+	const ids = (keys) => keys.map((k) => prod[k].id).sort();
+
+	it('no q: every active product, with summaries', async () => {
+		const all = await searchAll(s);
+		assert.deepEqual(idsOf(all.data), ids(ACTIVE));
+		const j = await search(s);
+		assert.deepEqual(Object.keys(j).sort(), ['data', 'facets', 'next', 'rewrites']);
+		assert.equal(j.next, null);
+		assert.deepEqual(j.rewrites, {});
+		const linen = j.data.find((x) => x.id === prod.linen.id);
+		assert.deepEqual(linen, { id: prod.linen.id, title: 'Linen Shirt', slug: prod.linen.slug,
+			image: 'https://cdn.example/linen.jpg', price: null, in_stock: true });
+		const tote = j.data.find((x) => x.id === prod.canvas.id);
+		assert.equal(tote.image, null);
+		assert.equal(tote.in_stock, false);
+		assert.equal(j.data.find((x) => x.id === prod.wool.id).in_stock, true, 'untracked is in stock');
+		assert.equal(j.data.find((x) => x.id === prod.hemp.id).in_stock, true, 'one variant in stock is enough');
+		/* Customers and staff search the same storefront. */
+		assert.deepEqual(idsOf((await search(s, '', { token })).data), ids(ACTIVE));
+	});
+
+	it('each word is a prefix: q=shi finds the shirt', async () => {
+		for (const q of ['shi', 'SHI', 'shirt', 'Shirt', 'sh', 'lin%20shi', 'linen+shirt', 'shirt%20linen']) {
+			const j = await search(s, `q=${q}`);
+			assert.deepEqual(titles(j.data), ['Linen Shirt'], `q=${q}`);
+			assert.deepEqual(j.rewrites, {}, `q=${q} needs no rewrite`);
+		}
+		/* Tags and description text count too, markup does not. */
+		assert.deepEqual(titles((await search(s, 'q=summ')).data), ['Linen Shirt']);
+		assert.deepEqual(titles((await search(s, 'q=woven')).data), ['Linen Shirt']);
+		assert.deepEqual(titles((await search(s, 'q=flax')).data), ['Linen Shirt']);
+		assert.deepEqual(titles((await search(s, 'q=wint')).data), ['Denim Jacket']);
+		/* All words must match. */
+		assert.deepEqual((await search(s, 'q=linen%20jacket')).data, []);
+		assert.deepEqual(titles((await search(s, 'q=ja')).data), ['Denim Jacket']);
+	});
+
+	it('a word that matches nothing is rewritten to the closest indexed word', async () => {
+		const cases = [
+			['shrit', 'shirt', 'Linen Shirt'],		/* transposition */
+			['tshirt', 'shirt', 'Linen Shirt'],	/* one letter too many */
+			['shrt', 'shirt', 'Linen Shirt'],		/* four letters, one missing */
+			['shirtt', 'shirt', 'Linen Shirt'],
+			['jakcet', 'jacket', 'Denim Jacket'],
+			['scraf', 'scarf', 'wool Scarf'],
+			['lnien', 'linen', ['Linen Shirt', 'Table Runner']],
+		];
+		for (const [typo, word, title] of cases) {
+			const j = await search(s, `q=${typo}`);
+			assert.deepEqual(j.rewrites, { [typo]: word }, `q=${typo}: ${JSON.stringify(j.rewrites)}`);
+			assert.deepEqual(titles(j.data), [title].flat(), `q=${typo}`);
+		}
+		/* Case does not matter; two words, one of them rewritten. */
+		const two = await search(s, 'q=LINEN%20Shrit');
+		assert.deepEqual(two.rewrites, { shrit: 'shirt' });
+		assert.deepEqual(titles(two.data), ['Linen Shirt']);
+		/* Too far away: no rewrite, nothing found, facets all zero. */
+		for (const q of ['xyzzy', 'shxxxt', 'qq']) {
+			const j = await search(s, `q=${q}`);
+			assert.deepEqual(j.rewrites, {}, `q=${q}`);
+			assert.deepEqual(j.data, [], `q=${q}`);
+			assert.deepEqual(j.facets, { category: {}, in_stock: { true: 0, false: 0 } });
+			assert.equal(j.next, null);
+		}
+	});
+
+	it('q matches SKUs', async () => {
+		assert.deepEqual(titles((await search(s, 'q=DJ-200')).data), ['Denim Jacket']);
+		assert.deepEqual(titles((await search(s, 'q=dj')).data), ['Denim Jacket']);
+		assert.deepEqual(titles((await search(s, 'q=ct-300')).data), ['Canvas Tote']);
+		assert.deepEqual(titles((await search(s, 'q=HC-701')).data), ['Hemp Cap'], 'any variant\'s SKU');
+		assert.deepEqual(titles((await search(s, 'q=LS%20100')).data), ['Linen Shirt']);
+	});
+
+	it('filters: category and in_stock', async () => {
+		assert.deepEqual(idsOf((await searchAll(s, `category=${tops}`)).data), ids(['linen', 'denim']));
+		assert.deepEqual(idsOf((await searchAll(s, `category=${bags}`)).data), ids(['canvas', 'wool', 'hemp']));
+		assert.deepEqual((await search(s, 'category=cat_01ZZZZZZZZZZZZZZZZZZZZZZZZ')).data, []);
+		assert.deepEqual(idsOf((await searchAll(s, 'in_stock=true')).data), ids(['linen', 'runner', 'denim', 'wool', 'hemp']));
+		assert.deepEqual(titles((await search(s, `q=linen&category=${home}`)).data), ['Table Runner']);
+		assert.deepEqual(idsOf((await searchAll(s, 'in_stock=false')).data), ids(['canvas']));
+		assert.deepEqual(idsOf((await searchAll(s, `in_stock=true&category=${bags}`)).data), ids(['wool', 'hemp']));
+		assert.deepEqual(idsOf((await searchAll(s, `q=t&category=${bags}`)).data), ids(['canvas']), 'tote');
+		const all = await searchAll(s, 'in_stock=true');
+		assert.ok(all.data.every((x) => x.in_stock === true));
+		assert.ok((await searchAll(s, 'in_stock=false')).data.every((x) => x.in_stock === false));
+	});
+
+	it('facet counts agree with the results', async () => {
+		const j = await search(s);
+		assert.deepEqual(j.facets, { category: { [tops]: 2, [bags]: 3, [home]: 1 }, in_stock: { true: 5, false: 1 } });
+		/* Each product has one category: the category facet sums to the results. */
+		const queries = ['', 'q=s', 'q=shi', 'q=t', 'q=c', 'in_stock=true', 'in_stock=false', 'q=e&in_stock=true',
+			`category=${tops}`, `category=${bags}`, `q=c&category=${bags}`, 'q=xyzzy', 'q=shrit'];
+		for (const q of queries) {
+			const res = await searchAll(s, q);
+			const f = res.facets;
+			const withoutCategory = q.includes('category=') ?
+			    await searchAll(s, q.replace(/&?category=[^&]*/, '')) : res;
+			const withoutStock = q.includes('in_stock=') ?
+			    await searchAll(s, q.replace(/&?in_stock=[^&]*/, '')) : res;
+			const catSum = Object.values(f.category).reduce((a, n) => a + n, 0);
+			assert.equal(catSum, withoutCategory.data.length, `${q}: category facets sum to the results (without the category filter)`);
+			assert.equal(f.in_stock.true + f.in_stock.false, withoutStock.data.length,
+			    `${q}: in_stock true + false is the results without the in_stock filter`);
+			/* And each count is exact. */
+			for (const [cid, n] of Object.entries(f.category)) {
+				const narrowed = await searchAll(s, `${q.replace(/&?category=[^&]*/, '')}${q.replace(/&?category=[^&]*/, '') ? '&' : ''}category=${cid}`);
+				assert.equal(narrowed.data.length, n, `${q}: facet ${cid}`);
+			}
+			const t = withoutStock.data.filter((x) => x.in_stock).length;
+			assert.deepEqual(f.in_stock, { true: t, false: withoutStock.data.length - t }, `${q}: in_stock facet`);
+		}
+	});
+
+	it('sort=name is alphabetical, sort=newest puts the last created first', async () => {
+		const byName = await searchAll(s, 'sort=name');
+		assert.deepEqual(titles(byName.data), ['Canvas Tote', 'Denim Jacket', 'Hemp Cap', 'Linen Shirt', 'Table Runner', 'wool Scarf'],
+		    'alphabetical, case-insensitive');
+		const newest = await searchAll(s, 'sort=newest');
+		assert.deepEqual(titles(newest.data), ['Hemp Cap', 'wool Scarf', 'Canvas Tote', 'Denim Jacket', 'Table Runner', 'Linen Shirt']);
+		const r = await s.request('POST', P, { token, body: { title: 'Alpaca Cardigan', status: 'active', categories: [bags],
+			variants: [{ sku: 'AB-800', on_hand: 1 }] } });
+		assert.equal(r.status, 201, r.text);
+		try {
+			const again = await search(s, 'sort=newest&limit=1');
+			assert.deepEqual(titles(again.data), ['Alpaca Cardigan'], 'the last created comes first');
+			assert.deepEqual(titles((await search(s, 'sort=name&limit=1')).data), ['Alpaca Cardigan']);
+			assert.deepEqual(titles((await search(s, 'q=c&sort=name')).data), ['Alpaca Cardigan', 'Canvas Tote', 'Hemp Cap']);
+		} finally {
+			assert.equal((await s.request('DELETE', `${P}/${r.json.id}`, { token })).status, 204);
+		}
+		assert.deepEqual((await search(s, 'q=alpaca')).data, [], 'a deleted product is gone from search');
+		/* relevance is the default; with words it ranks, without it is a valid order too. */
+		assert.deepEqual(idsOf((await searchAll(s, 'sort=relevance')).data), ids(ACTIVE));
+		assert.deepEqual(titles((await search(s, 'q=shirt&sort=relevance')).data), ['Linen Shirt']);
+		/* A title match ranks above a description match, whatever was created first. */
+		assert.deepEqual(titles((await search(s, 'q=linen')).data), ['Linen Shirt', 'Table Runner']);
+		assert.deepEqual(titles((await search(s, 'q=linen&sort=relevance')).data), ['Linen Shirt', 'Table Runner']);
+		assert.deepEqual(titles((await search(s, 'q=linen&sort=newest')).data), ['Table Runner', 'Linen Shirt']);
+		assert.deepEqual(titles((await search(s, 'q=hem')).data), ['Hemp Cap', 'Table Runner'],
+		    'hem: the title word "hemp" before the description word "hemmed"');
+	});
+
+	it('paging with limit=1 and next visits every result once, in order', async () => {
+		for (const q of ['', 'sort=name', 'sort=newest', 'q=s', 'q=c&sort=name', 'in_stock=true', `category=${bags}`]) {
+			const whole = await searchAll(s, q, 50);
+			assert.equal(whole.pages, 1);
+			const paged = await searchAll(s, q, 1);
+			assert.deepEqual(paged.data.map((x) => x.id), whole.data.map((x) => x.id), `${q}: same results, same order`);
+			assert.ok(paged.pages >= whole.data.length, `${q}: one page each`);
+			const two = await searchAll(s, q, 2);
+			assert.deepEqual(two.data.map((x) => x.id), whole.data.map((x) => x.id), `${q}: limit=2`);
+		}
+	});
+
+	it('drafts and archived products never appear', async () => {
+		const hidden = [prod.draft.id, prod.archived.id];
+		for (const q of ['', 'q=secret', 'q=shirtdress', 'q=shi', 'q=prototype', 'q=retired', 'q=SD-500', 'q=rs',
+			`category=${tops}`, 'in_stock=true', 'sort=newest', 'sort=name']) {
+			const res = await searchAll(s, q);
+			assert.ok(!res.data.some((x) => hidden.includes(x.id)), `${q}: ${titles(res.data)}`);
+		}
+		for (const q of ['q=secret', 'q=shirtdress', 'q=prototype', 'q=retired']) {
+			const j = await search(s, q);
+			assert.deepEqual(j.data, [], q);
+			assert.deepEqual(j.facets, { category: {}, in_stock: { true: 0, false: 0 } }, `${q}: not counted either`);
+		}
+		/* Activated, it is found; back to draft, gone again. */
+		const url = `${P}/${prod.draft.id}`;
+		let r = await s.request('PATCH', url, { token, headers: { 'if-match': '"v1"' }, body: { status: 'active' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(titles((await search(s, 'q=shirtdress')).data), ['Secret Shirtdress']);
+		assert.deepEqual(titles((await search(s, 'q=shi&sort=name')).data), ['Linen Shirt', 'Secret Shirtdress']);
+		r = await s.request('PATCH', url, { token, headers: { 'if-match': '"v2"' }, body: { status: 'draft' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual((await search(s, 'q=shirtdress')).data, []);
+		assert.deepEqual(titles((await search(s, 'q=shi')).data), ['Linen Shirt']);
+		/* A renamed product is found by its new title only. */
+		const d = `${P}/${prod.denim.id}`;
+		r = await s.request('PATCH', d, { token, headers: { 'if-match': '"v1"' }, body: { title: 'Denim Overshirt' } });
+		assert.equal(r.status, 200, r.text);
+		try {
+			assert.deepEqual(titles((await search(s, 'q=overshirt')).data), ['Denim Overshirt']);
+			assert.deepEqual((await search(s, 'q=jacket')).data, []);
+		} finally {
+			r = await s.request('PATCH', d, { token, headers: { 'if-match': '"v2"' }, body: { title: 'Denim Jacket' } });
+			assert.equal(r.status, 200, r.text);
+		}
+	});
+
+	it('a draft\'s words are not given away by the typo rewrite', async () => {
+		const leak = async () => {
+			for (const q of ['secrte', 'prototyp3', 'shirtdres', 'retird', 'atumn']) {
+				const j = await search(s, `q=${q}`);
+				assert.deepEqual(j.data, [], q);
+				assert.deepEqual(j.rewrites, {}, `q=${q} rewrites to a hidden product's word: ${JSON.stringify(j.rewrites)}`);
+			}
+		};
+		await leak();
+		/* Active for a while, then a draft again: its words go with it. */
+		const url = `${P}/${prod.draft.id}`;
+		const g = await s.request('GET', url, { token });
+		let r = await s.request('PATCH', url, { token, headers: { 'if-match': g.headers.etag }, body: { status: 'active' } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual((await search(s, 'q=secrte')).rewrites, { secrte: 'secret' }, 'active: its words are indexed');
+		r = await s.request('PATCH', url, { token, headers: { 'if-match': r.headers.etag }, body: { status: 'draft' } });
+		assert.equal(r.status, 200, r.text);
+		await leak();
+	});
+
+	it('search syntax in q is just text', async () => {
+		for (const q of ['"', '"shi"*', 'shirt OR jacket', 'NEAR(shirt jacket)', '*', 'title:shirt', '-', '(', 'AND',
+			'^shi', 'shi*', 'ü', '😀', 'x'.repeat(300)]) {
+			const r = await s.request('GET', `${S}?q=${encodeURIComponent(q)}`);
+			assert.equal(r.status, 200, `q=${q}: ${r.status} ${r.text}`);
+			assert.ok(Array.isArray(r.json.data));
+		}
+		assert.deepEqual(titles((await search(s, `q=${encodeURIComponent('"shi"*')}`)).data), ['Linen Shirt']);
+		assert.deepEqual(titles((await search(s, `q=${encodeURIComponent('title:shirt')}`)).data), [],
+		    'title:shirt is two words, not a column filter');
+		/* Only punctuation: no words, the whole storefront. */
+		assert.deepEqual(idsOf((await searchAll(s, `q=${encodeURIComponent('-')}`)).data), ids(ACTIVE));
+	});
+
+	it('bad arguments are 400 problems naming the field', async () => {
+		const cases = [
+			['sort=bogus', 'sort'], ['sort=', 'sort'], ['sort=NAME', 'sort'],
+			['in_stock=maybe', 'in_stock'], ['in_stock=1', 'in_stock'], ['in_stock=TRUE', 'in_stock'],
+			['limit=0', 'limit'], ['limit=51', 'limit'], ['limit=-1', 'limit'], ['limit=ten', 'limit'],
+			['after=abc', 'after'], ['after=0', 'after'], ['after=-5', 'after'], ['after=10001', 'after'],
+			[`q=${'x'.repeat(600)}`, 'q'], ['q=%ZZ', 'q'], ['q=%FF%FE', 'q'],
+		];
+		for (const [q, field] of cases) {
+			const r = await s.request('GET', `${S}?${q}`);
+			const p = assertProblem(r, 400);
+			assert.ok(Array.isArray(p.errors), `${q}: errors[] in ${r.text}`);
+			assert.ok(p.errors.some((e) => e.field === field), `${q} names ${field}: ${r.text}`);
+		}
+		const r = await s.request('GET', `${S}?sort=bogus&in_stock=maybe`);
+		const fields = assertProblem(r, 400).errors.map((e) => e.field);
+		assert.ok(fields.includes('sort') && fields.includes('in_stock'), 'both named');
+	});
+
+	it('description text is indexed as text: entities are characters, not words', async () => {
+		const r = await s.request('POST', P, { token, body: { title: 'Serving Bowl', status: 'active', categories: [home],
+			description: '<p>Fish &amp; chips, caf&eacute; style &lt;3 &quot;big&quot;</p>', variants: [{ sku: 'SB-950', on_hand: 1 }] } });
+		assert.equal(r.status, 201, r.text);
+		try {
+			for (const q of ['amp', 'eacute', 'quot', 'lt'])
+				assert.deepEqual(titles((await search(s, `q=${q}`)).data), [], `q=${q} is not a word of the text`);
+			const cafe = await search(s, `q=${encodeURIComponent('café')}`);
+			assert.deepEqual(titles(cafe.data), ['Serving Bowl']);
+			assert.deepEqual(cafe.rewrites, {}, 'café is an indexed word');
+		} finally {
+			assert.equal((await s.request('DELETE', `${P}/${r.json.id}`, { token })).status, 204);
+		}
+	});
+});
+
+describe('catalog demo data (default seed)', () => {
+	let s;
+	let token;
+
+	before(async () => {
+		s = await startServer({ env: { MERCATO_SEED: undefined } });
+		token = await s.adminToken();
+	});
+
+	after(async () => {
+		await s?.close();
+	});
+
+	it('4 categories, 48 products of which 44 active; search shows the active ones only', async () => {
+		const cats = await s.request('GET', C);
+		assert.equal(cats.status, 200, cats.text);
+		assert.equal(cats.json.data.length, 4);
+		assert.deepEqual(cats.json.data.map((c) => c.name), ['Shirts', 'Trousers', 'Shoes', 'Accessories']);
+		assert.equal(cats.json.next, null);
+
+		const pub = await s.request('GET', `${P}?limit=100`);
+		assert.equal(pub.status, 200, pub.text);
+		assert.equal(pub.json.data.length, 44);
+		assert.equal(pub.json.next, null);
+		assert.ok(pub.json.data.every((p) => p.status === 'active' && !('version' in p)));
+		const staff = await s.request('GET', `${P}?limit=100`, { token });
+		assert.equal(staff.json.data.length, 48);
+		const drafts = staff.json.data.filter((p) => p.status !== 'active').map((p) => p.id);
+		assert.equal(drafts.length, 4);
+
+		const all = await searchAll(s);
+		assert.equal(all.data.length, 44);
+		assert.deepEqual(idsOf(all.data), idsOf(pub.json.data), 'search without q is the active catalog');
+		assert.ok(!all.data.some((x) => drafts.includes(x.id)));
+		const catSum = Object.values(all.facets.category).reduce((a, n) => a + n, 0);
+		assert.equal(catSum, 44);
+		assert.deepEqual(Object.keys(all.facets.category).sort(), cats.json.data.map((c) => c.id).sort());
+		assert.equal(all.facets.in_stock.true + all.facets.in_stock.false, 44);
+		assert.equal(all.facets.in_stock.true, all.data.filter((x) => x.in_stock).length);
+		/* Default page size 20, pages of it cover the 44. */
+		const first = await search(s);
+		assert.equal(first.data.length, 20);
+		assert.equal(typeof first.next, 'string');
+		assert.equal((await searchAll(s, '', 20)).data.length, 44);
+		/* Words of the demo titles are found. */
+		const shirts = await searchAll(s, 'q=shirt');
+		assert.ok(shirts.data.length > 0 && shirts.data.every((x) => /shirt/i.test(x.title)), titles(shirts.data).join());
+		const rw = await search(s, 'q=sneakres');
+		assert.deepEqual(rw.rewrites, { sneakres: 'sneakers' });
+		assert.ok(rw.data.length > 0);
+	});
+});
