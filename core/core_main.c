@@ -53,6 +53,7 @@ static void	main_serve(void);
 static void	main_chown_data(const char *);
 static void	main_log_flush(void *, u_int64_t);
 static void	main_routes(void);
+static int	main_module_command(int, char **);
 static void	main_on_signal(int);
 static void	main_drain_check(void *, u_int64_t);
 
@@ -65,6 +66,10 @@ static u_int64_t		main_drain_deadline;
 static void
 main_usage(FILE *fp)
 {
+	const struct core_command	*c;
+	const char			*header;
+	int				 i;
+
 	fprintf(fp,
 	    "usage: mercato [command] [flags]\n"
 	    "\n"
@@ -85,6 +90,14 @@ main_usage(FILE *fp)
 	    "  --port N        listen port (MERCATO_PORT, default 8080)\n"
 	    "  --workers N     worker processes (MERCATO_WORKERS, default kore.conf)\n"
 	    "  --user NAME     run workers as NAME (MERCATO_USER; needs root)\n");
+	header = "\nmodule commands:\n";
+	for (i = 0; core_modules[i] != NULL; i++) {
+		for (c = core_modules[i]->commands; c != NULL && c->verb != NULL;
+		    c++) {
+			fprintf(fp, "%s  %s\n", header, c->usage);
+			header = "";
+		}
+	}
 }
 
 /*
@@ -334,6 +347,40 @@ main_serve(void)
 	    core_config.port, worker_count, core_config.data);
 }
 
+/*
+ * Runs a module's command (`mercato <verb> <noun> ...`) and returns its exit
+ * status, or -1 when argv names none.  Flags are applied first; what is
+ * left is handed to the command.
+ */
+static int
+main_module_command(int argc, char **argv)
+{
+	const struct core_command	*c;
+	char				*pos[8];
+	int				 i, np, rc;
+
+	if (argc < 3)
+		return (-1);
+	for (i = 0; core_modules[i] != NULL; i++) {
+		for (c = core_modules[i]->commands; c != NULL && c->verb != NULL;
+		    c++) {
+			if (strcmp(c->verb, argv[1]) != 0 ||
+			    strcmp(c->noun, argv[2]) != 0)
+				continue;
+			memset(pos, 0, sizeof(pos));
+			np = main_flags(argc, argv, 3, pos, 7);
+			if (main_open_all(1, 1) == -1) {
+				core_db_close_all();
+				return (1);
+			}
+			rc = c->run(np, pos);
+			core_db_close_all();
+			return (rc);
+		}
+	}
+	return (-1);
+}
+
 /* One line per route and method: METHOD PATTERN ACCESS. */
 static void
 main_routes(void)
@@ -446,6 +493,8 @@ kore_parent_configure(int argc, char **argv)
 		core_db_close_all();
 		exit(rc);
 	}
+	if ((rc = main_module_command(argc, argv)) != -1)
+		exit(rc);
 	if (strcmp(cmd, "admin") == 0 && argc > 2 &&
 	    strcmp(argv[2], "create") == 0) {
 		/* pos[1] is reserved for --email */

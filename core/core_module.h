@@ -10,6 +10,19 @@
 #include "core/core_http.h"
 #include "core/core_bus.h"
 
+/*
+ * A command-line verb a module adds: `mercato <verb> <noun> args...`, e.g.
+ * `mercato import products FILE.csv`.  run gets the arguments after the
+ * noun (flags such as --data already applied) with every data file open
+ * and migrated; it returns the exit status.
+ */
+struct core_command {
+	const char	*verb;
+	const char	*noun;
+	const char	*usage;		/* one line for `mercato help` */
+	int		(*run)(int argc, char **argv);
+};
+
 struct core_module {
 	const char		*name;		/* data/<name>.db, migrations/<name> */
 	int			 sync_full;	/* synchronous=FULL for money/orders */
@@ -21,6 +34,7 @@ struct core_module {
 	int			(*reset)(sqlite3 *);
 	const struct core_route	*routes;	/* ends with a NULL pattern */
 	const struct core_sub	*subs;		/* ends with a NULL source */
+	const struct core_command *commands;	/* ends with a NULL verb */
 };
 
 /* Registered modules, NULL-terminated (core/core_registry.c). */
