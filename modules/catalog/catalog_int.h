@@ -33,6 +33,20 @@ int	catalog_categories_list(struct core_req *);
  */
 cJSON	*catalog_product_json(sqlite3 *, int64_t rowid, int staff);
 
+/* Shared checks and helpers of catalog_products.c. */
+int	catalog_sku_valid(const char *);
+int	catalog_strings_valid(const cJSON *, int max, size_t len);
+int	catalog_option_values_known(const cJSON *opts, const cJSON *vals);
+int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
+	    char *status, size_t statuslen);
+void	catalog_etag(struct core_req *, int64_t version);
+int	catalog_internal(struct core_req *);
+
+/* catalog_variants.c */
+int	catalog_variants_create(struct core_req *);
+int	catalog_variants_patch(struct core_req *);
+int	catalog_variants_delete(struct core_req *);
+
 /* Rewrites the search row and publishes catalog.product.upserted (in tx). */
 int	catalog_product_changed(sqlite3 *, int64_t rowid);
 

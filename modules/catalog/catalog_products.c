@@ -46,7 +46,7 @@ catalog_slug_valid(const char *s)
 	return (1);
 }
 
-static int
+int
 catalog_sku_valid(const char *s)
 {
 	size_t	i, n;
@@ -62,7 +62,7 @@ catalog_sku_valid(const char *s)
 }
 
 /* An array of at most max strings of at most len bytes, or missing. */
-static int
+int
 catalog_strings_valid(const cJSON *a, int max, size_t len)
 {
 	const cJSON	*it;
@@ -80,7 +80,7 @@ catalog_strings_valid(const cJSON *a, int max, size_t len)
 }
 
 /* 1 if each value in vals is among the values of the matching option. */
-static int
+int
 catalog_option_values_known(const cJSON *opts, const cJSON *vals)
 {
 	const cJSON	*o, *v, *it;
@@ -652,7 +652,7 @@ catalog_product_json(sqlite3 *db, int64_t rowid, int staff)
 }
 
 /* rowid, version and status of the product with public id, or -1. */
-static int64_t
+int64_t
 catalog_product_find(sqlite3 *db, const char *id, int64_t *version,
     char *status, size_t slen)
 {
@@ -676,7 +676,7 @@ catalog_product_find(sqlite3 *db, const char *id, int64_t *version,
 	return (rowid);
 }
 
-static void
+void
 catalog_etag(struct core_req *r, int64_t version)
 {
 	char	etag[32];
@@ -685,7 +685,7 @@ catalog_etag(struct core_req *r, int64_t version)
 	http_response_header(r->http, "etag", etag);
 }
 
-static int
+int
 catalog_internal(struct core_req *r)
 {
 	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
