@@ -7,9 +7,12 @@
  * 412 message when someone else saved in between (an API call between load
  * and save), the unsaved-changes prompt, adjusting a variant's stock (and
  * the stale-count retry), the stock history, creating a product whose
- * option Size S,M makes two variants, the category tree and the low-stock
- * list; and that no console error or CSP violation happens beyond the
- * answers the test provokes on purpose.
+ * option Size S,M makes two variants, adding a variant on a product page
+ * (an option value, the suggested SKU, an initial count), editing its
+ * low-stock threshold and removing it (and the 409 for the last variant),
+ * the category tree and the low-stock list with its links to products; and
+ * that no console error or CSP violation happens beyond the answers the
+ * test provokes on purpose.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/catalog.test.mjs
  * A screenshot of a product page is left in build/e2e-catalog.png.
  */
@@ -318,6 +321,78 @@ test('new product: a taken SKU is named next to its row', { timeout: 60000 }, as
 	await assertClean();
 });
 
+test('variants: add, edit the threshold, remove', { timeout: 90000 }, async (t) => {
+	const { page, assertClean } = await openPage(t, [
+		{ status: '409', url: /\/api\/v1\/catalog\/variants\/[^/]+$/ },
+	]);
+	const stamp = Date.now() % 100000;
+	const made = await adminCall('POST', `${CATALOG}/products`, {
+		title: `E2E sock ${stamp}`,
+		options: [{ name: 'Size', values: ['S', 'M', 'L'] }],
+		variants: [{ sku: `E2E-SOCK-${stamp}-S`, options: ['S'], on_hand: 3 }],
+	});
+	assert.equal(made.status, 201, JSON.stringify(made.body));
+	const id = made.body.id;
+	await signIn(page);
+	await page.goto(`/admin/#/catalog/products/${encodeURIComponent(id)}`);
+	await page.getByTestId('product-title').filter({ hasText: `E2E sock ${stamp}` }).waitFor();
+	const rows = page.getByTestId('variant-row');
+	assert.equal(await rows.count(), 1);
+	const subtitle = page.locator('.subtitle');
+	assert.match(await subtitle.innerText(), /version 1\b/);
+
+	/* Add: pick L, the SKU follows the choice, set the count. */
+	const form = page.getByTestId('add-variant-form');
+	const sku = `E2E-SOCK-${stamp}-L`;
+	await form.getByTestId('add-variant-option').selectOption('L');
+	assert.equal(await form.getByTestId('add-variant-sku').inputValue(), sku);
+	await form.getByTestId('add-variant-on-hand').fill('4');
+	await form.getByTestId('add-variant-save').click();
+	await page.getByTestId('variant-flash').filter({ hasText: `${sku}: added` }).waitFor();
+	const added = page.locator(`[data-testid="variant-row"][data-sku="${sku}"]`);
+	await added.waitFor();
+	assert.equal(await rows.count(), 2);
+	assert.equal((await added.getByTestId('variant-on-hand').innerText()).trim(), '4');
+	assert.match(await added.innerText(), /Size:\s*L/);
+	assert.match(await subtitle.innerText(), /version 2\b/);
+
+	/* Edit the low-stock threshold: 4 available is now at or below 6. */
+	await added.getByTestId('variant-edit').click();
+	await added.getByTestId('edit-threshold').fill('6');
+	await added.getByTestId('edit-save').click();
+	await page.getByTestId('variant-flash').filter({ hasText: `${sku}: saved` }).waitFor();
+	assert.equal((await added.getByTestId('variant-threshold').innerText()).trim(), '6');
+	assert.match(await added.getByTestId('variant-available').getAttribute('class'), /\bwarn\b/);
+	assert.equal(await added.getByTestId('edit-form').count(), 0, 'the form closed');
+	const api = await adminCall('GET', `${CATALOG}/products/${encodeURIComponent(id)}`);
+	assert.equal(api.body.variants.find((v) => v.sku === sku).stock.low_threshold, 6);
+
+	/* The details form still saves: its If-Match follows the variant changes. */
+	await page.getByTestId('field-vendor').fill('Sock maker');
+	await page.getByTestId('product-save').click();
+	await page.getByTestId('product-notice').filter({ hasText: 'Saved' }).waitFor();
+
+	/* Remove it, after confirming. */
+	const confirmed = new Promise((resolve) => page.once('dialog', async (d) => {
+		resolve(d.message());
+		await d.accept();
+	}));
+	await added.getByTestId('variant-remove').click();
+	assert.match(await confirmed, new RegExp(`Remove the variant ${sku}`));
+	await page.getByTestId('variant-flash').filter({ hasText: `${sku}: removed` }).waitFor();
+	await added.waitFor({ state: 'detached' });
+	assert.equal(await rows.count(), 1);
+
+	/* The last variant stays: the 409 is explained. */
+	page.once('dialog', (d) => d.accept());
+	await rows.first().getByTestId('variant-remove').click();
+	const last = page.getByTestId('variant-remove-last-variant');
+	await last.waitFor();
+	assert.match(await last.innerText(), /last variant/);
+	assert.equal(await rows.count(), 1);
+	await assertClean();
+});
+
 test('categories tree and the low-stock list', { timeout: 60000 }, async (t) => {
 	const { page, assertClean } = await openPage(t);
 	await signIn(page);
@@ -346,5 +421,17 @@ test('categories tree and the low-stock list', { timeout: 60000 }, async (t) => 
 	assert.deepEqual(nums, [...nums].sort((a, b) => a - b), 'sorted by available');
 	const limits = (await low.locator('td:nth-child(6)').allInnerTexts()).map(Number);
 	nums.forEach((n, i) => assert.ok(n <= limits[i], `row ${i}: ${n} <= ${limits[i]}`));
+	const skus = await low.evaluateAll((els) => els.map((e) => e.dataset.sku));
+	const order = skus.map((s, i) => [nums[i], s]);
+	assert.deepEqual(order, [...order].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)),
+	    'sorted by available, then SKU');
+
+	/* Each row links to its product. */
+	const first = low.first();
+	const productId = await first.getAttribute('data-product');
+	const firstSku = await first.getAttribute('data-sku');
+	await first.getByTestId('low-product').click();
+	await page.waitForURL((u) => u.hash === `#/catalog/products/${encodeURIComponent(productId)}`);
+	await page.locator(`[data-testid="variant-row"][data-sku="${firstSku}"]`).waitFor();
 	await assertClean();
 });

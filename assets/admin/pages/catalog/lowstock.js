@@ -1,56 +1,49 @@
 /*
  * pages/catalog/lowstock.js: variants whose available stock is at or below
- * their low-stock threshold, fewest first.  There is no endpoint for this
- * yet, so the page reads the whole staff product list (GET /products, 100
- * a page, following `next`) and picks the variants itself; variants that
- * do not track stock are left out.  It stops after MAX_PAGES pages and
- * says so.
+ * their low-stock threshold, fewest first, from GET /stock?low=true (200 a
+ * page, following `next`; the server leaves out variants that do not track
+ * stock).  Each row links to its product.  It stops after MAX_PAGES pages
+ * and says so.
  */
 import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { api } from '../../api.js';
 import { Section, Notice, Empty } from '../../ui.js';
 import { plural } from '../../format.js';
-import { CATALOG, StatusBadge, productHref, optionText, Loading, useTitle } from './common.js';
+import { CATALOG, productHref, Loading, useTitle } from './common.js';
 
+const PAGE = 200;
 const MAX_PAGES = 50;
 
-/* The low variants of a list of products, sorted by available then SKU. */
-export function lowVariants(products) {
-	const out = [];
-	for (const p of products)
-		for (const v of p.variants || []) {
-			const s = v.stock;
-			if (v.track_stock === false || !s)
-				continue;
-			if (Number(s.available) <= Number(s.low_threshold))
-				out.push({ product: p, variant: v });
-		}
-	return out.sort((a, b) => a.variant.stock.available - b.variant.stock.available ||
-	    a.variant.sku.localeCompare(b.variant.sku));
+/* Sorted by available, then SKU (the server's order; SKUs are ASCII). */
+export function byAvailable(rows) {
+	return [...rows].sort((a, b) => Number(a.available) - Number(b.available) ||
+	    (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
 }
 
 export function LowStock() {
 	useTitle('Low stock');
-	const [state, setState] = useState({ rows: null, scanned: 0, capped: false });
+	const [state, setState] = useState({ rows: null, capped: false });
 	const [error, setError] = useState('');
 	const [tick, setTick] = useState(0);
 
 	useEffect(() => {
 		let alive = true;
 		(async () => {
-			const products = [];
+			const rows = [];
 			let after = null;
 			let pages = 0;
 			try {
 				do {
-					const q = after ? `&after=${encodeURIComponent(after)}` : '';
-					const r = await api('GET', `${CATALOG}/products?limit=100${q}`);
-					products.push(...(Array.isArray(r && r.data) ? r.data : []));
+					const p = new URLSearchParams({ low: 'true', limit: String(PAGE) });
+					if (after)
+						p.set('after', after);
+					const r = await api('GET', `${CATALOG}/stock?${p}`);
+					rows.push(...(Array.isArray(r && r.data) ? r.data : []));
 					after = r && r.next != null ? String(r.next) : null;
 					pages++;
 				} while (after && pages < MAX_PAGES && alive);
 				if (alive)
-					setState({ rows: lowVariants(products), scanned: products.length, capped: Boolean(after) });
+					setState({ rows: byAvailable(rows), capped: Boolean(after) });
 			} catch (e) {
 				if (alive)
 					setError(e.message);
@@ -61,7 +54,8 @@ export function LowStock() {
 		};
 	}, [tick]);
 
-	const { rows, scanned, capped } = state;
+	const { rows, capped } = state;
+	const products = rows ? new Set(rows.map((r) => r.product_id)).size : 0;
 	return html`
 		<div class="page-head">
 			<h1>Low stock</h1>
@@ -73,29 +67,26 @@ export function LowStock() {
 		<p class="lead">Variants whose available stock (on hand less reserved) is at or below
 			their low-stock threshold, fewest first. Variants that do not track stock are left out.</p>
 		<${Section} title="Running low" testid="low-stock"
-			intro=${rows ? `${plural(rows.length, 'variant')} found in ${plural(scanned, 'product')}.` : null}>
+			intro=${rows ? `${plural(rows.length, 'variant')} of ${plural(products, 'product')}.` : null}>
 			<${Notice} kind="error">${error}<//>
-			${capped ? html`<${Notice} kind="info">Only the first ${MAX_PAGES * 100} products were read.<//>` : null}
+			${capped ? html`<${Notice} kind="info">Only the first ${MAX_PAGES * PAGE} variants were read.<//>` : null}
 			${rows === null && !error ? html`<${Loading} />` : null}
 			${rows && rows.length === 0 ? html`<${Empty}>Nothing is running low.<//>` : null}
 			${rows && rows.length ? html`
 			<div class="table-wrap">
 			<table class="grid" data-testid="low-table">
 				<thead><tr>
-					<th>SKU</th><th>Product</th><th>Options</th><th>Status</th>
+					<th>SKU</th><th>Product</th><th class="num">On hand</th><th class="num">Reserved</th>
 					<th class="num">Available</th><th class="num">Threshold</th>
-					<th class="num">On hand</th><th class="num">Reserved</th>
 				</tr></thead>
-				<tbody>${rows.map(({ product: p, variant: v }) => html`
-					<tr key=${v.sku} data-testid="low-row" data-sku=${v.sku}>
+				<tbody>${rows.map((v) => html`
+					<tr key=${v.sku} data-testid="low-row" data-sku=${v.sku} data-product=${v.product_id}>
 						<td><code>${v.sku}</code></td>
-						<td><a href=${productHref(p.id)}>${p.title}</a></td>
-						<td>${optionText(v.options)}</td>
-						<td><${StatusBadge} status=${p.status} /></td>
-						<td class=${`num ${v.stock.available <= 0 ? 'warn' : ''}`}>${v.stock.available}</td>
-						<td class="num">${v.stock.low_threshold}</td>
-						<td class="num">${v.stock.on_hand}</td>
-						<td class="num">${v.stock.reserved}</td>
+						<td><a href=${productHref(v.product_id)} data-testid="low-product">${v.title}</a></td>
+						<td class="num">${v.on_hand}</td>
+						<td class="num">${v.reserved}</td>
+						<td class=${`num ${v.available <= 0 ? 'warn' : ''}`} data-testid="low-available">${v.available}</td>
+						<td class="num" data-testid="low-threshold">${v.low_threshold}</td>
 					</tr>`)}
 				</tbody>
 			</table>

@@ -7,7 +7,9 @@
  * saved in between: the page says so and offers Reload; a 422 puts each
  * message under its field.  Unsaved edits hold back navigation (nav.js).
  * Categories, images and the variants with their stock (variants.js) show
- * below and beside the form.
+ * below and beside the form.  Adding, changing or removing a variant bumps
+ * the product's version: the page then takes the new product and ETag
+ * (refresh) and keeps the user's unsaved edits of the details form.
  */
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { apiExchange } from '../../api.js';
@@ -51,6 +53,16 @@ function changes(form, p) {
 
 const etagOf = (r) => r.etag || `"v${r.data.version}"`;
 
+/* The form on a newer product: fields the user left alone follow it. */
+function rebase(form, was, now) {
+	const before = formOf(was);
+	const after = formOf(now);
+	const out = {};
+	for (const f of FIELDS)
+		out[f] = form[f] === before[f] ? after[f] : form[f];
+	return out;
+}
+
 export function ProductPage({ id }) {
 	const [product, setProduct] = useState(null);
 	const [etag, setEtag] = useState(null);
@@ -62,6 +74,8 @@ export function ProductPage({ id }) {
 	const [stale, setStale] = useState(false);
 	const [saving, setSaving] = useState(false);
 	const alive = useRef(true);
+	const current = useRef(null);
+	current.current = product;
 
 	const diff = product && form ? changes(form, product) : {};
 	const dirty = Object.keys(diff).length > 0;
@@ -145,6 +159,29 @@ export function ProductPage({ id }) {
 			window.removeEventListener('keydown', onKey);
 		};
 	}, [id]);
+
+	/*
+	 * After a variant change: the product (and ETag) from the answer, or
+	 * loaded afresh when the answer has none (DELETE is a 204).
+	 */
+	async function refresh(r) {
+		let next = r && r.data ? r : null;
+		if (!next) {
+			try {
+				next = await apiExchange('GET', productPath(id));
+			} catch (e) {
+				if (alive.current)
+					setNotice({ kind: 'error', text: `The product could not be reloaded: ${e.message}` });
+				return;
+			}
+		}
+		if (!alive.current)
+			return;
+		const was = current.current;
+		setProduct(next.data);
+		setEtag(etagOf(next));
+		setForm((f) => (f && was ? rebase(f, was, next.data) : formOf(next.data)));
+	}
 
 	/* Stock changes come from variants.js; the product's version stays. */
 	function onStock(sku, stock) {
@@ -230,7 +267,7 @@ export function ProductPage({ id }) {
 				<${Images} images=${product.images || []} />
 			</div>
 		</div>
-		<${Variants} product=${product} onStock=${onStock} />`;
+		<${Variants} product=${product} onStock=${onStock} onChanged=${refresh} />`;
 }
 
 function Overview({ product, cats }) {
