@@ -37,14 +37,27 @@ static const struct core_route catalog_routes[] = {
 	    catalog_stock_adjust, CORE_ACCESS_STAFF, 4096 },
 	{ HTTP_METHOD_GET, "/api/v1/catalog/search",
 	    catalog_search, CORE_ACCESS_PUBLIC, 0 },
+	/* Kore refuses bodies over 4 MiB (kore.conf) before we see them. */
+	{ HTTP_METHOD_POST, "/api/v1/catalog/imports",
+	    catalog_import_http, CORE_ACCESS_STAFF, 4194304 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/exports/products.csv",
+	    catalog_export_http, CORE_ACCESS_STAFF, 0 },
 	{ 0, NULL, NULL, 0, 0 }
 };
 
 static const struct core_sub catalog_subs[] = {
 	{ "checkout", "checkout.order.created", catalog_on_order_created, 0 },
-	{ "checkout", "checkout.order.cancelled", catalog_on_order_cancelled, 0 },
+	{ "checkout", "checkout.order.cancelled", catalog_on_order_cancelled,
+	    0 },
 	{ "pricing", "pricing.price.changed", catalog_on_price_changed, 1 },
 	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct core_command catalog_commands[] = {
+	{ "import", "products", "import products FILE.csv [dry-run]  "
+	    "import (or only check) a Shopify-layout product CSV",
+	    catalog_import_cli },
+	{ NULL, NULL, NULL, NULL }
 };
 
 const struct core_module catalog_module = {
@@ -54,6 +67,7 @@ const struct core_module catalog_module = {
 	.reset = catalog_reset,
 	.routes = catalog_routes,
 	.subs = catalog_subs,
+	.commands = catalog_commands,
 };
 
 /*

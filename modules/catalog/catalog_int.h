@@ -35,6 +35,7 @@ cJSON	*catalog_product_json(sqlite3 *, int64_t rowid, int staff);
 
 /* Shared checks and helpers of catalog_products.c. */
 int	catalog_sku_valid(const char *);
+int	catalog_slug_valid(const char *);
 int	catalog_strings_valid(const cJSON *, int max, size_t len);
 int	catalog_option_values_known(const cJSON *opts, const cJSON *vals);
 int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
@@ -66,6 +67,52 @@ int	catalog_on_price_changed(sqlite3 *, const struct core_event *);
 int	catalog_stock_move(sqlite3 *, int64_t variant, int64_t on_hand_delta,
 	    int64_t reserved_delta, const char *reason, const char *reference,
 	    const char *note);
+
+/*
+ * catalog_csv.c: an RFC 4180 file read into rows of fields.  Row 0 is the
+ * header; each row keeps the line it starts on.  Fields point into buf.
+ */
+#define CATALOG_CSV_ROWS_MAX	20000		/* data rows */
+#define CATALOG_CSV_BYTES_MAX	(10 * 1024 * 1024)
+#define CATALOG_CSV_COLS_MAX	64
+
+struct catalog_csv_row {
+	int		 line;		/* 1-based line the row starts on */
+	size_t		 first;		/* index of its first field */
+	int		 n;		/* number of fields */
+};
+
+struct catalog_csv {
+	char			*buf;
+	char			**fields;
+	size_t			 nfields, fieldcap;
+	struct catalog_csv_row	*rows;
+	size_t			 nrows, rowcap;
+	int			 row_fields;	/* while parsing */
+	int			 errline;	/* 0: the whole file */
+	char			 error[96];
+};
+
+/*
+ * Parses len bytes (a UTF-8 BOM is skipped) into c, which the caller
+ * cleans up either way.  Returns 0, or -1 with c->error and c->errline.
+ */
+int	catalog_csv_parse(struct catalog_csv *c, const char *data, size_t len);
+void	catalog_csv_cleanup(struct catalog_csv *c);
+/* Field col of row, "" when the row is shorter or col is -1.  Borrowed. */
+const char *catalog_csv_get(const struct catalog_csv *c, size_t row, int col);
+/* 1 if s must be quoted when written as a CSV field. */
+int	catalog_csv_quote_needed(const char *s);
+/*
+ * "19.99" (major units, at most 2 decimals, no sign) into minor units.
+ * Returns 0, or -1 for anything else.
+ */
+int	catalog_price_parse(const char *s, int64_t *minor);
+
+/* catalog_import.c: Shopify-layout product CSV in and out. */
+int	catalog_import_http(struct core_req *);
+int	catalog_export_http(struct core_req *);
+int	catalog_import_cli(int argc, char **argv);
 
 /* catalog_search.c */
 int	catalog_search(struct core_req *);

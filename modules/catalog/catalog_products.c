@@ -28,7 +28,7 @@ static const char *catalog_text_fields[][2] = {
 
 /* ---- validation ---------------------------------------------------------- */
 
-static int
+int
 catalog_slug_valid(const char *s)
 {
 	size_t	i, n;
