@@ -129,9 +129,12 @@ catalog_csv_parse(struct catalog_csv *c, const char *data, size_t len)
 				}
 			}
 		}
-		/* The rest of an unquoted field; a quote inside is text. */
+		/*
+		 * The rest of an unquoted field; a quote inside is text, a
+		 * CR is allowed only before its LF (RFC 4180).
+		 */
 		while (!quoted && i < len && b[i] != ',' && b[i] != '\n' &&
-		    !(b[i] == '\r' && i + 1 < len && b[i + 1] == '\n'))
+		    b[i] != '\r')
 			b[w++] = b[i++];
 		if (i < len && b[i] != ',' && b[i] != '\n' && b[i] != '\r')
 			return (catalog_csv_fail(c, line, "text after the "
@@ -233,6 +236,8 @@ catalog_price_parse(const char *s, int64_t *minor)
 	}
 	if (*s != '\0')
 		return (-1);
-	*minor = v * 100 + frac;
+	/* The cents too must stay within what money may hold. */
+	if (core_money_add(minor, v * 100, frac) == -1)
+		return (-1);
 	return (0);
 }

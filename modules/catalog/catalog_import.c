@@ -119,11 +119,20 @@ static void		 catalog_export_product(struct kore_buf *, sqlite3 *,
 static void		 catalog_import_cli_progress(void *, size_t, size_t,
 			    int);
 
-/* Field c of row, "" when the column is absent.  Borrowed from the csv. */
+/*
+ * Field c of row, "" when the column is absent.  Borrowed from the csv.
+ * An apostrophe that export put before = + - @ (so a spreadsheet does not
+ * run the cell as a formula) is taken off again.
+ */
 static const char *
 catalog_import_f(const struct catalog_import *imp, size_t row, int c)
 {
-	return (catalog_csv_get(&imp->csv, row, imp->col[c]));
+	const char	*s;
+
+	s = catalog_csv_get(&imp->csv, row, imp->col[c]);
+	if (s[0] == '\'' && s[1] != '\0' && strchr("=+-@", s[1]) != NULL)
+		s++;
+	return (s);
 }
 
 /* Adds {"line","handle","field"?,"message"} and marks the group failed. */
@@ -923,15 +932,21 @@ catalog_import_http(struct core_req *r)
 static void
 catalog_export_field(struct kore_buf *b, const char *s, int first)
 {
+	int	formula;
+
 	if (!first)
 		kore_buf_append(b, ",", 1);
 	if (s == NULL)
 		return;
+	/* CSV injection: a spreadsheet would run "=..." as a formula. */
+	formula = s[0] != '\0' && strchr("=+-@", s[0]) != NULL;
 	if (!catalog_csv_quote_needed(s)) {
+		if (formula)
+			kore_buf_append(b, "'", 1);
 		kore_buf_append(b, s, strlen(s));
 		return;
 	}
-	kore_buf_append(b, "\"", 1);
+	kore_buf_append(b, formula ? "\"'" : "\"", formula ? 2 : 1);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			kore_buf_append(b, "\"", 1);
