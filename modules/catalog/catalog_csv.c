@@ -13,7 +13,7 @@
 #include "modules/catalog/catalog_int.h"
 
 static int	catalog_csv_push(struct catalog_csv *, char *);
-static int	catalog_csv_row_end(struct catalog_csv *, int line);
+static int	catalog_csv_row_end(struct catalog_csv *, int line, int quoted);
 static int	catalog_csv_fail(struct catalog_csv *, int line, const char *);
 
 /* Appends one field; -1 past the limits. */
@@ -39,13 +39,14 @@ catalog_csv_push(struct catalog_csv *c, char *field)
 
 /* Closes the row being read (which started on line); -1 past the limits. */
 static int
-catalog_csv_row_end(struct catalog_csv *c, int line)
+catalog_csv_row_end(struct catalog_csv *c, int line, int quoted)
 {
 	struct catalog_csv_row	*nr;
 	size_t			 cap;
 
-	/* A blank line is one empty field: not a row. */
-	if (c->row_fields == 1 && c->fields[c->nfields - 1][0] == '\0') {
+	/* A blank line is one empty unquoted field: not a row ("" is). */
+	if (c->row_fields == 1 && !quoted &&
+	    c->fields[c->nfields - 1][0] == '\0') {
 		c->nfields--;
 		c->row_fields = 0;
 		return (0);
@@ -147,7 +148,7 @@ catalog_csv_parse(struct catalog_csv *c, const char *data, size_t len)
 			break;
 		}
 		if (i >= len) {
-			if (catalog_csv_row_end(c, rowline) == -1)
+			if (catalog_csv_row_end(c, rowline, quoted) == -1)
 				toolong = 1;
 			break;
 		}
@@ -162,7 +163,7 @@ catalog_csv_parse(struct catalog_csv *c, const char *data, size_t len)
 			i++;
 		}
 		i++;		/* the line feed */
-		if (catalog_csv_row_end(c, rowline) == -1) {
+		if (catalog_csv_row_end(c, rowline, quoted) == -1) {
 			toolong = 1;
 			break;
 		}

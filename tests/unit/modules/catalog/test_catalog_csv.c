@@ -477,12 +477,11 @@ Test(catalog_csv, cleanup_is_safe_after_errors_twice_and_on_null)
 }
 
 /*
- * BUG (minor): a line holding only "" is an RFC 4180 record with one
+ * Regression (was a bug, now fixed): a line holding only "" is an RFC 4180 record with one
  * empty field, but it is dropped like a blank line, so a one-column file
  * loses it and the rows after it are renumbered.
  */
-Test(catalog_csv, a_quoted_empty_field_alone_on_a_line_is_a_row,
-    .disabled = true)
+Test(catalog_csv, a_quoted_empty_field_alone_on_a_line_is_a_row)
 {
 	struct catalog_csv	c;
 
