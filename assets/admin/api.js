@@ -8,7 +8,7 @@
  * message is the server's own detail text.  Pages listen to the session with
  * onSession() and call the API with api(method, path, body), or with
  * apiExchange() when they need request headers (If-Match) or the answer's
- * ETag.
+ * ETag, or apiFile() for a file download (a Blob).
  */
 
 const AUTH = '/api/v1/auth';
@@ -231,20 +231,66 @@ export async function api(method, path, body) {
  * to { data, etag } so a page can keep the version it edits.
  */
 export async function apiExchange(method, path, body, headers = {}) {
+	return withToken((token) => exchange(method, path, body, token, headers));
+}
+
+/*
+ * Runs call(token) as the signed-in user: after a 401 it refreshes once and
+ * tries again; a second 401 ends the session.
+ */
+async function withToken(call) {
 	if (!accessToken)
 		await refreshOrEnd();
 	try {
-		return await exchange(method, path, body, accessToken, headers);
+		return await call(accessToken);
 	} catch (e) {
 		if (e.status !== 401)
 			throw e;
 	}
 	await refreshOrEnd();
 	try {
-		return await exchange(method, path, body, accessToken, headers);
+		return await call(accessToken);
 	} catch (e) {
 		if (e.status === 401)
 			end(ENDED);
 		throw e;
 	}
+}
+
+/* One GET whose answer is a file, not JSON; throws ApiError unless 2xx. */
+async function fetchFile(path, token) {
+	let res;
+	try {
+		res = await fetch(path, {
+			headers: { Authorization: `Bearer ${token}` },
+			credentials: 'same-origin',
+			cache: 'no-store',
+		});
+	} catch {
+		throw new ApiError(0, null);
+	}
+	if (!res.ok) {
+		let problem = null;
+		if (/json/.test(res.headers.get('Content-Type') || '')) {
+			try {
+				problem = await res.json();
+			} catch {
+				problem = null;
+			}
+		}
+		throw new ApiError(res.status, problem, res.headers.get('Retry-After'));
+	}
+	try {
+		return await res.blob();
+	} catch {
+		throw new ApiError(0, null);
+	}
+}
+
+/*
+ * Downloads a file (a CSV export, say) as the signed-in user, with the
+ * same refresh-and-retry as api(); resolves to a Blob.
+ */
+export async function apiFile(path) {
+	return withToken((token) => fetchFile(path, token));
 }

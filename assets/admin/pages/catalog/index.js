@@ -3,8 +3,9 @@
  * app.js shows it for every #/catalog… hash; it reads the rest of the hash
  * and shows the product list (#/catalog), a product (#/catalog/products/
  * <id>), the new-product form (#/catalog/new), the category tree
- * (#/catalog/categories) or the low-stock list (#/catalog/low-stock), under
- * a row of tabs.  Each view is keyed by its hash, so it starts afresh.
+ * (#/catalog/categories), the low-stock list (#/catalog/low-stock) or CSV
+ * import and export (#/catalog/import), under a row of tabs.  Each view is
+ * keyed by its hash, so it starts afresh.
  */
 import { html, useEffect } from '../../vendor/preact-htm.js';
 import { useHash } from '../../nav.js';
@@ -13,18 +14,21 @@ import { ProductPage } from './product.js';
 import { NewProduct } from './new.js';
 import { Categories } from './categories.js';
 import { LowStock } from './lowstock.js';
+import { ImportExport } from './importexport.js';
 
 const TABS = [
 	{ view: 'list', hash: '#/catalog', label: 'Products' },
 	{ view: 'categories', hash: '#/catalog/categories', label: 'Categories' },
 	{ view: 'low-stock', hash: '#/catalog/low-stock', label: 'Low stock' },
+	{ view: 'import', hash: '#/catalog/import', label: 'Import / export' },
 ];
 
 export function parseCatalogHash(hash) {
 	const rest = String(hash || '').replace(/^#\/catalog\/?/, '').replace(/\/$/, '');
 	if (rest === '' || rest === 'products')
 		return { view: 'list' };
-	if (rest === 'new' || rest === 'categories' || rest === 'low-stock')
+	if (rest === 'new' || rest === 'categories' || rest === 'low-stock' ||
+	    rest === 'import')
 		return { view: rest };
 	const m = /^products\/([^/]+)$/.exec(rest);
 	if (m) {
@@ -49,6 +53,8 @@ function View({ where }) {
 		return html`<${Categories} />`;
 	case 'low-stock':
 		return html`<${LowStock} />`;
+	case 'import':
+		return html`<${ImportExport} />`;
 	default:
 		return html`
 			<h1>Not found</h1>
