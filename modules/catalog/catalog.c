@@ -19,6 +19,8 @@ static const struct core_route catalog_routes[] = {
 	    catalog_products_patch, CORE_ACCESS_STAFF, 262144 },
 	{ HTTP_METHOD_DELETE, "/api/v1/catalog/products/{id}",
 	    catalog_products_delete, CORE_ACCESS_STAFF, 1024 },
+	{ HTTP_METHOD_POST, "/api/v1/catalog/products/bulk-status",
+	    catalog_products_bulk_status, CORE_ACCESS_STAFF, 16384 },
 	{ HTTP_METHOD_POST, "/api/v1/catalog/products/{id}/variants",
 	    catalog_variants_create, CORE_ACCESS_STAFF, 8192 },
 	{ HTTP_METHOD_PATCH, "/api/v1/catalog/variants/{sku}",

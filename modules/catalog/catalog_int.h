@@ -24,6 +24,7 @@ int	catalog_products_list(struct core_req *);
 int	catalog_products_get(struct core_req *);
 int	catalog_products_patch(struct core_req *);
 int	catalog_products_delete(struct core_req *);
+int	catalog_products_bulk_status(struct core_req *);
 int	catalog_categories_create(struct core_req *);
 int	catalog_categories_list(struct core_req *);
 

@@ -1241,3 +1241,94 @@ catalog_categories_list(struct core_req *r)
 	core_http_json_take(r, 200, core_http_page_body(data, NULL));
 	return (KORE_RESULT_OK);
 }
+
+/*
+ * POST /products/bulk-status {"ids": [...], "status": "..."}: all or
+ * nothing in one transaction; each product whose status changes gets a
+ * new version, search row and catalog.product.upserted.
+ */
+int
+catalog_products_bulk_status(struct core_req *r)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*errors, *ids, *it, *out, *list, *o;
+	const char	*status;
+	char		 field[32];
+	int64_t		 rowid, version;
+	int		 i, n, updated;
+
+	errors = NULL;
+	ids = r->body ? cJSON_GetObjectItemCaseSensitive(r->body, "ids") : NULL;
+	if (!cJSON_IsArray(ids) || (n = cJSON_GetArraySize(ids)) < 1 ||
+	    n > CATALOG_PAGE_MAX)
+		core_http_field_error(&errors, "ids",
+		    "must be an array of 1 to 100 product ids");
+	if (r->body == NULL || core_json_get_str(r->body, "status", 16,
+	    &status) != CORE_JSON_OK || (strcmp(status, "draft") != 0 &&
+	    strcmp(status, "active") != 0 && strcmp(status, "archived") != 0))
+		core_http_field_error(&errors, "status",
+		    "must be draft, active or archived");
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	db = core_db_get("catalog");
+	if (core_db_begin(db) == -1)
+		return (catalog_internal(r));
+	i = 0;
+	cJSON_ArrayForEach(it, ids) {
+		if (!cJSON_IsString(it) || catalog_product_find(db,
+		    it->valuestring, NULL, NULL, 0) == -1) {
+			snprintf(field, sizeof(field), "ids[%d]", i);
+			core_http_field_error(&errors, field,
+			    "is not a product");
+		}
+		i++;
+	}
+	if (errors != NULL) {
+		core_db_rollback(db);
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	out = cJSON_CreateObject();
+	list = cJSON_CreateArray();
+	updated = 0;
+	cJSON_ArrayForEach(it, ids) {
+		rowid = catalog_product_find(db, it->valuestring, &version,
+		    NULL, 0);
+		if ((st = core_db_stmt(db, "UPDATE products SET status = ?,"
+		    " version = version + 1, updated_at = ? WHERE rowid = ? AND"
+		    " status <> ?")) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, core_db_now_ms());
+		sqlite3_bind_int64(st, 3, rowid);
+		sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		if (sqlite3_changes(db) > 0) {
+			version++;
+			updated++;
+			if (catalog_product_changed(db, rowid) == -1)
+				goto fail;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", it->valuestring);
+		cJSON_AddStringToObject(o, "status", status);
+		cJSON_AddNumberToObject(o, "version", (double)version);
+		cJSON_AddItemToArray(list, o);
+	}
+	if (core_db_commit(db) == -1)
+		goto fail;
+	cJSON_AddNumberToObject(out, "updated", updated);
+	cJSON_AddItemToObject(out, "products", list);
+	core_http_json_take(r, 200, out);
+	return (KORE_RESULT_OK);
+fail:
+	cJSON_Delete(out);
+	cJSON_Delete(list);
+	core_db_err(db, "bulk status");
+	core_db_rollback(db);
+	return (catalog_internal(r));
+}

@@ -154,3 +154,67 @@ describe('catalog variants', () => {
 		assertProblem(await s.request('GET', '/api/v1/catalog/stock', { token: customer }), 403);
 	});
 });
+
+describe('catalog bulk status', () => {
+	let s;
+	let token;
+	let customer;
+
+	before(async () => {
+		s = await startServer({ env: { MERCATO_SEED: '0' } });
+		token = await s.adminToken();
+		const email = uniqueEmail('bulk');
+		assert.equal((await register(s, email, 'password-123')).status, 201);
+		customer = (await signIn(s, email, 'password-123')).token;
+	});
+
+	after(async () => {
+		await s?.close();
+	});
+
+	async function create(status) {
+		const sku = `BULK-${tag()}`;
+		const r = await s.request('POST', P, { token, body: { title: `Bulk ${sku}`, status,
+		    variants: [{ sku }] } });
+		assert.equal(r.status, 201, r.text);
+		return r.json.id;
+	}
+
+	it('sets several products at once; only changed ones get a new version', async () => {
+		const a = await create('active');
+		const b = await create('draft');
+		const r = await s.request('POST', `${P}/bulk-status`, { token, body: { ids: [a, b], status: 'archived' } });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.updated, 2);
+		assert.deepEqual(r.json.products.map((p) => [p.id, p.status, p.version]),
+		    [[a, 'archived', 2], [b, 'archived', 2]]);
+		const again = await s.request('POST', `${P}/bulk-status`, { token, body: { ids: [a], status: 'archived' } });
+		assert.equal(again.json.updated, 0, 'already archived');
+		assert.equal((await s.request('GET', `${P}/${a}`, { token })).json.version, 2);
+		/* The public no longer sees them. */
+		assertProblem(await s.request('GET', `${P}/${a}`), 404);
+		const ev = await s.request('GET', '/api/v1/events?source=catalog&limit=1000', { token });
+		const ups = ev.json.data.filter((e) => e.type === 'catalog.product.upserted' && e.aggregate_id === a);
+		assert.equal(ups.at(-1).payload.status, 'archived');
+	});
+
+	it('is all or nothing: an unknown id changes nothing', async () => {
+		const a = await create('active');
+		const r = await s.request('POST', `${P}/bulk-status`, { token,
+		    body: { ids: [a, 'prod_00000000000000000000000000'], status: 'draft' } });
+		const pb = assertProblem(r, 422, 'validation');
+		assert.deepEqual(pb.errors.map((e) => e.field), ['ids[1]']);
+		assert.equal((await s.request('GET', `${P}/${a}`, { token })).json.status, 'active');
+		for (const body of [{ ids: [], status: 'draft' }, { ids: [a], status: 'gone' }, { status: 'draft' },
+		    { ids: Array.from({ length: 101 }, () => a), status: 'draft' }, { ids: [a] }])
+			assertProblem(await s.request('POST', `${P}/bulk-status`, { token, body }), 422);
+	});
+
+	it('only staff may do it', async () => {
+		const a = await create('active');
+		const body = { ids: [a], status: 'draft' };
+		assertProblem(await s.request('POST', `${P}/bulk-status`, { body }), 401);
+		assertProblem(await s.request('POST', `${P}/bulk-status`, { token: customer, body }), 403);
+		assert.equal((await s.request('GET', `${P}/${a}`, { token })).json.status, 'active');
+	});
+});
