@@ -10,7 +10,9 @@
  * option Size S,M makes two variants, adding a variant on a product page
  * (an option value, the suggested SKU, an initial count), editing its
  * low-stock threshold and removing it (and the 409 for the last variant),
- * the category tree and the low-stock list with its links to products; and
+ * the category tree and the low-stock list with its links to products,
+ * setting two products to draft and back to active from the list's bulk
+ * status bar (and its "select all on this page" checkbox); and
  * that no console error or CSP violation happens beyond the answers the
  * test provokes on purpose.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/catalog.test.mjs
@@ -433,5 +435,60 @@ test('categories tree and the low-stock list', { timeout: 60000 }, async (t) => 
 	await first.getByTestId('low-product').click();
 	await page.waitForURL((u) => u.hash === `#/catalog/products/${encodeURIComponent(productId)}`);
 	await page.locator(`[data-testid="variant-row"][data-sku="${firstSku}"]`).waitFor();
+	await assertClean();
+});
+
+test('products list: bulk status change', { timeout: 90000 }, async (t) => {
+	const { page, assertClean } = await openPage(t);
+	const stamp = Date.now() % 100000;
+	const ids = [];
+	for (const name of ['A', 'B']) {
+		const made = await adminCall('POST', `${CATALOG}/products`, {
+			title: `E2E bulk ${name} ${stamp}`,
+			status: 'active',
+			variants: [{ sku: `E2E-BULK-${name}-${stamp}`, on_hand: 1 }],
+		});
+		assert.equal(made.status, 201, JSON.stringify(made.body));
+		ids.push(made.body.id);
+	}
+	const statusOf = async (id) =>
+		(await adminCall('GET', `${CATALOG}/products/${encodeURIComponent(id)}`)).body.status;
+	const row = (id) => page.locator(`[data-testid="product-row"][data-id="${id}"]`);
+
+	await signIn(page);
+	await page.getByTestId('nav-catalog').click();
+	await page.locator('[data-testid="product-table"][data-status=""]').waitFor();
+	for (const id of ids)
+		await row(id).waitFor();
+	const bar = page.getByTestId('bulk-bar');
+	assert.equal(await bar.count(), 0, 'no bar without a selection');
+
+	/* "Select all" selects every row shown, and clears them again. */
+	const shown = await page.getByTestId('product-row').count();
+	await page.getByTestId('bulk-select-all').check();
+	await bar.filter({ hasText: `${shown} selected` }).waitFor();
+	assert.equal(await page.locator('[data-testid="bulk-select"]:checked').count(), shown);
+	await page.getByTestId('bulk-select-all').uncheck();
+	await bar.waitFor({ state: 'detached' });
+
+	/* Two products to draft, then back to active, through the same bar. */
+	for (const [to, from] of [['draft', 'active'], ['active', 'draft']]) {
+		for (const id of ids) {
+			assert.equal((await row(id).getByTestId('status-badge').innerText()).trim(), from);
+			const box = row(id).getByTestId('bulk-select');
+			assert.equal(await box.getAttribute('value'), id);
+			await box.check();
+		}
+		await bar.filter({ hasText: '2 selected' }).waitFor();
+		await page.getByTestId('bulk-status').selectOption(to);
+		await page.getByTestId('bulk-apply').click();
+		await page.getByTestId('bulk-result').filter({ hasText: `2 products set to ${to}` }).waitFor();
+		await bar.waitFor({ state: 'detached' });
+		for (const id of ids) {
+			await row(id).getByTestId('status-badge').filter({ hasText: to }).waitFor();
+			assert.equal(await row(id).getByTestId('bulk-select').isChecked(), false);
+			assert.equal(await statusOf(id), to);
+		}
+	}
 	await assertClean();
 });
