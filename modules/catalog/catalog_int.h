@@ -25,6 +25,8 @@ int	catalog_products_get(struct core_req *);
 int	catalog_products_patch(struct core_req *);
 int	catalog_products_delete(struct core_req *);
 int	catalog_products_bulk_status(struct core_req *);
+
+/* catalog_categories.c */
 int	catalog_categories_create(struct core_req *);
 int	catalog_categories_list(struct core_req *);
 
@@ -34,9 +36,20 @@ int	catalog_categories_list(struct core_req *);
  */
 cJSON	*catalog_product_json(sqlite3 *, int64_t rowid, int staff);
 
-/* Shared checks and helpers of catalog_products.c. */
+/* catalog_validate.c: the product input rules. */
+#define CATALOG_TEXT_FIELDS	4
+/* vendor, product_type, seo_title, seo_description with their limits. */
+extern const char *const catalog_text_fields[CATALOG_TEXT_FIELDS][2];
+/* Checks the fields a create or a patch may carry; adds to *errors. */
+void	catalog_product_validate(sqlite3 *, const cJSON *body, int create,
+	    cJSON **errors);
+
+/* Shared checks and helpers of catalog_products.c and catalog_validate.c. */
 int	catalog_sku_valid(const char *);
 int	catalog_slug_valid(const char *);
+/* A slug for title into out, unique against the count query taken. */
+void	catalog_slug_make(sqlite3 *, const char *taken, const char *title,
+	    char *out, size_t len);
 int	catalog_strings_valid(const cJSON *, int max, size_t len);
 int	catalog_option_values_known(const cJSON *opts, const cJSON *vals);
 int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
