@@ -17,10 +17,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import {
-	SLOW, assertProblem, register, runCli, signIn, sleep, startServer,
-	uniqueEmail, waitFor,
-} from './lib/server.mjs';
+import { SLOW, assertProblem, feed, register, runCli, signIn, sleep, startServer, uniqueEmail, waitFor } from './lib/server.mjs';
 
 const BIN = process.env.MERCATO_TEST_BIN;
 const SKIP = BIN ? false : 'MERCATO_TEST_BIN is not set';
@@ -31,22 +28,6 @@ const NOTE_ID = /^note_[0-9A-HJKMNP-TV-Z]{26}$/;
 const RFC3339_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const tag = () => randomBytes(4).toString('hex');
-
-/* Every event of source's log, following `next` (limit 1000 per page). */
-async function feed(s, token, source) {
-	const out = [];
-	let after = '0';
-	for (let pages = 0; pages < 100; pages++) {
-		const r = await s.request('GET',
-		    `/api/v1/events?source=${source}&after=${after}&limit=1000`, { token });
-		assert.equal(r.status, 200, r.text);
-		out.push(...r.json.data);
-		if (r.json.next === null)
-			return out;
-		after = r.json.next;
-	}
-	throw new Error('the feed never ends');
-}
 
 async function getJson(s, token, p) {
 	const r = await s.request('GET', p, { token });

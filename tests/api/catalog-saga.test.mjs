@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, assertProblem, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, assertProblem, feed, startServer, waitFor } from './lib/server.mjs';
 
 const BIN = process.env.MERCATO_TEST_BIN;
 const SKIP = BIN ? false : 'MERCATO_TEST_BIN is not set';
@@ -24,21 +24,6 @@ const STOCK = '/api/v1/catalog/stock';
 const ORDERS = '/api/v1/test/orders';
 
 const tag = () => randomBytes(4).toString('hex').toUpperCase();
-
-async function feed(s, token, source) {
-	const out = [];
-	let after = '0';
-	for (let pages = 0; pages < 100; pages++) {
-		const r = await s.request('GET',
-		    `/api/v1/events?source=${source}&after=${after}&limit=1000`, { token });
-		assert.equal(r.status, 200, r.text);
-		out.push(...r.json.data);
-		if (r.json.next === null)
-			return out;
-		after = r.json.next;
-	}
-	throw new Error('the feed never ends');
-}
 
 /* Waits until every subscription has caught up and none is failing. */
 function caughtUp(s, token, timeoutMs = 10000 * SLOW) {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, register, signIn, startServer, uniqueEmail } from './lib/server.mjs';
+import { assertProblem, feed, register, signIn, startServer, uniqueEmail } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const C = '/api/v1/catalog/categories';
@@ -21,22 +21,6 @@ const CAT_ID = /^cat_[0-9A-HJKMNP-TV-Z]{26}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 const tag = () => randomBytes(4).toString('hex').toUpperCase();
-
-/* Every event of source's log, following `next`. */
-async function feed(s, token, source) {
-	const out = [];
-	let after = '0';
-	for (let pages = 0; pages < 100; pages++) {
-		const r = await s.request('GET',
-		    `/api/v1/events?source=${source}&after=${after}&limit=1000`, { token });
-		assert.equal(r.status, 200, r.text);
-		out.push(...r.json.data);
-		if (r.json.next === null)
-			return out;
-		after = r.json.next;
-	}
-	throw new Error('the feed never ends');
-}
 
 /* The field names of a 422 validation problem. */
 function fieldsOf(res) {

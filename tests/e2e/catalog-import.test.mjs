@@ -17,8 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { generatePassword, startServer } from './server.mjs';
+import { generatePassword, launchBrowser, startServer } from './server.mjs';
 
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = generatePassword();
@@ -34,13 +33,7 @@ before(async () => {
 	server = await startServer({
 		env: { MERCATO_ADMIN_EMAIL: ADMIN_EMAIL, MERCATO_ADMIN_PASSWORD: ADMIN_PASSWORD },
 	});
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-		    '--no-first-run', '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync'],
-		timeout: 30000,
-	});
+	browser = await launchBrowser();
 }, { timeout: 60000 });
 
 after(async () => {

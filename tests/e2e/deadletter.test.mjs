@@ -10,8 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { generatePassword, startServer } from './server.mjs';
+import { generatePassword, launchBrowser, startServer } from './server.mjs';
 
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = generatePassword();
@@ -34,13 +33,7 @@ before(async () => {
 			MERCATO_BUS_MAX_ATTEMPTS: '3',
 		},
 	});
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-		    '--no-first-run', '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync'],
-		timeout: 30000,
-	});
+	browser = await launchBrowser();
 	const res = await api('/api/v1/auth/token', {
 		grant_type: 'password', username: ADMIN_EMAIL, password: ADMIN_PASSWORD,
 	});

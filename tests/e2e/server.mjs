@@ -10,6 +10,7 @@
  * the configuration it wants in `env`.
  */
 import { spawn } from 'node:child_process';
+import { chromium } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -154,4 +155,18 @@ export async function startServer({
 		throw e;
 	}
 	return server;
+}
+
+/*
+ * Debian's Chromium, headless, with everything that would reach for the
+ * network switched off (this machine has none but the package registries).
+ */
+export function launchBrowser() {
+	return chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+		    '--no-first-run', '--disable-background-networking',
+		    '--disable-component-update', '--disable-sync'],
+		timeout: 30000,
+	});
 }

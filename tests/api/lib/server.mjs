@@ -586,3 +586,19 @@ export function assertProblem(res, status, typeSuffix) {
 		assert.ok(res.json.type.endsWith(`/${typeSuffix}`), `type ${res.json.type} ends with /${typeSuffix}`);
 	return res.json;
 }
+
+/* Every event of source's log, following `next` (staff token). */
+export async function feed(s, token, source) {
+	const out = [];
+	let after = '0';
+	for (let pages = 0; pages < 100; pages++) {
+		const r = await s.request('GET',
+		    `/api/v1/events?source=${source}&after=${after}&limit=1000`, { token });
+		assert.equal(r.status, 200, r.text);
+		out.push(...r.json.data);
+		if (r.json.next === null)
+			return out;
+		after = r.json.next;
+	}
+	throw new Error('the feed never ends');
+}
