@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, register, runCli, signIn, startServer, uniqueEmail } from './lib/server.mjs';
+import { assertProblem, customerToken, runCli, startServer } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const IMPORT = '/api/v1/catalog/imports';
@@ -83,9 +83,7 @@ describe('catalog: product CSV import and export', () => {
 	before(async () => {
 		s = await startServer({ env: { MERCATO_SEED: '0' } });
 		token = await s.adminToken();
-		const email = uniqueEmail('csv');
-		assert.equal((await register(s, email, 'password-123')).status, 201);
-		customer = (await signIn(s, email, 'password-123')).token;
+		customer = await customerToken(s, 'csv');
 	});
 
 	after(async () => {

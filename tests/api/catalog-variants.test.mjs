@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, register, signIn, startServer, uniqueEmail } from './lib/server.mjs';
+import { assertProblem, customerToken, startServer } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const V = '/api/v1/catalog/variants';
@@ -21,9 +21,7 @@ describe('catalog variants', () => {
 	before(async () => {
 		s = await startServer({ env: { MERCATO_SEED: '0' } });
 		token = await s.adminToken();
-		const email = uniqueEmail('variants');
-		assert.equal((await register(s, email, 'password-123')).status, 201);
-		customer = (await signIn(s, email, 'password-123')).token;
+		customer = await customerToken(s, 'variants');
 	});
 
 	after(async () => {
@@ -163,9 +161,7 @@ describe('catalog bulk status', () => {
 	before(async () => {
 		s = await startServer({ env: { MERCATO_SEED: '0' } });
 		token = await s.adminToken();
-		const email = uniqueEmail('bulk');
-		assert.equal((await register(s, email, 'password-123')).status, 201);
-		customer = (await signIn(s, email, 'password-123')).token;
+		customer = await customerToken(s, 'bulk');
 	});
 
 	after(async () => {

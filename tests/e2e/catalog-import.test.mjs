@@ -15,54 +15,15 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { generatePassword, launchBrowser, startServer } from './server.mjs';
+import { WAIT, adminSession } from './session.mjs';
 
-const ADMIN_EMAIL = 'admin@example.com';
-const ADMIN_PASSWORD = generatePassword();
 const BUILD_DIR = fileURLToPath(new URL('../../build/', import.meta.url));
 const SCREENSHOT = `${BUILD_DIR}e2e-catalog-import.png`;
-const WAIT = 10000;		/* default for every browser wait */
 const CATALOG = '/api/v1/catalog';
 
-let server;
-let browser;
-
-before(async () => {
-	server = await startServer({
-		env: { MERCATO_ADMIN_EMAIL: ADMIN_EMAIL, MERCATO_ADMIN_PASSWORD: ADMIN_PASSWORD },
-	});
-	browser = await launchBrowser();
-}, { timeout: 60000 });
-
-after(async () => {
-	if (browser)
-		await browser.close().catch(() => {});
-	if (server)
-		await server.stop();
-}, { timeout: 30000 });
-
-/* fetch() against the server with a time limit. */
-function call(path, init = {}) {
-	return fetch(server.url + path, { signal: AbortSignal.timeout(WAIT), ...init });
-}
-
-let token = null;
-/* The admin's access token for API calls made behind the browser's back. */
-async function adminToken() {
-	if (!token) {
-		const res = await call('/api/v1/auth/token', {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ grant_type: 'password', username: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-		});
-		const body = await res.json();
-		assert.equal(res.status, 200, `token: ${JSON.stringify(body)}`);
-		token = body.access_token;
-	}
-	return token;
-}
+const { call, adminToken, adminCall, openPage, signIn } = adminSession();
 
 /* The staff product list (first 100), newest first. */
 async function productHandles() {
@@ -72,60 +33,6 @@ async function productHandles() {
 	const body = await res.json();
 	assert.equal(res.status, 200, JSON.stringify(body));
 	return body.data.map((p) => p.slug);
-}
-
-/*
- * Chromium logs every non-2xx fetch as a console error ("Failed to load
- * resource").  Forgiven: the silent session restore at page load (400/401
- * from the token endpoint).
- */
-const RESTORE = { status: '400|401', url: /\/api\/v1\/auth\/token$/ };
-function expectedNetworkError(msg, expected) {
-	const url = msg.location().url || '';
-	return expected.some((x) => new RegExp(`^Failed to load resource: the server responded ` +
-	    `with a status of (${x.status})\\b`).test(msg.text()) && x.url.test(url));
-}
-
-/* A fresh browser context (no cookies) and page that records problems. */
-async function openPage(t, provoked = []) {
-	const expected = [RESTORE, ...provoked];
-	const context = await browser.newContext({
-		baseURL: server.url, viewport: { width: 1280, height: 900 }, acceptDownloads: true,
-	});
-	t.after(() => context.close().catch(() => {}));
-	await context.addInitScript(() => {
-		window.__cspViolations = [];
-		document.addEventListener('securitypolicyviolation', (e) => {
-			window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-		});
-	});
-	const page = await context.newPage();
-	page.setDefaultTimeout(WAIT);
-	page.setDefaultNavigationTimeout(15000);
-	const problems = [];
-	page.on('console', (msg) => {
-		if (msg.type() === 'error' && !expectedNetworkError(msg, expected))
-			problems.push(`console: ${msg.text()} (${msg.location().url})`);
-	});
-	page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
-	page.on('requestfailed', (req) => {
-		const why = req.failure()?.errorText || '';
-		if (why !== 'net::ERR_ABORTED')
-			problems.push(`request failed: ${req.url()} ${why}`);
-	});
-	async function assertClean() {
-		const csp = await page.evaluate(() => window.__cspViolations || []);
-		assert.deepEqual([...problems, ...csp.map((v) => `CSP: ${v}`)], []);
-	}
-	return { context, page, problems, assertClean };
-}
-
-async function signIn(page) {
-	await page.goto('/admin/');
-	await page.getByTestId('signin-email').fill(ADMIN_EMAIL);
-	await page.getByTestId('signin-password').fill(ADMIN_PASSWORD);
-	await page.getByTestId('signin-submit').click();
-	await page.getByTestId('whoami').waitFor();
 }
 
 const tag = Date.now() % 100000;

@@ -602,3 +602,13 @@ export async function feed(s, token, source) {
 	}
 	throw new Error('the feed never ends');
 }
+
+/* Registers a fresh customer on s and returns its access token. */
+export async function customerToken(s, tag = 'customer') {
+	const email = uniqueEmail(tag);
+	const reg = await register(s, email, 'password-123');
+	assert.equal(reg.status, 201, reg.text);
+	const si = await signIn(s, email, 'password-123');
+	assert.equal(si.status, 200, si.text);
+	return si.token;
+}
