@@ -20,16 +20,13 @@ catalog_category_json(sqlite3_stmt *st)
 	cJSON	*o;
 
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddStringToObject(o, "name",
-	    (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddStringToObject(o, "slug",
-	    (const char *)sqlite3_column_text(st, 2));
+	catalog_add_text(o, "id", st, 0);
+	catalog_add_text(o, "name", st, 1);
+	catalog_add_text(o, "slug", st, 2);
 	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "parent_id");
 	else
-		cJSON_AddStringToObject(o, "parent_id",
-		    (const char *)sqlite3_column_text(st, 3));
+		catalog_add_text(o, "parent_id", st, 3);
 	cJSON_AddNumberToObject(o, "position", sqlite3_column_int(st, 4));
 	return (o);
 }

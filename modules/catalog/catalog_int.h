@@ -55,6 +55,8 @@ int	catalog_option_values_known(const cJSON *opts, const cJSON *vals);
 int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
 	    char *status, size_t statuslen);
 void	catalog_etag(struct core_req *, int64_t version);
+/* Adds column col of st (text) to o under key. */
+void	catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 int	catalog_internal(struct core_req *);
 
 /* catalog_variants.c */

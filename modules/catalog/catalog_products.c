@@ -274,31 +274,22 @@ catalog_product_json(sqlite3 *db, int64_t rowid, int staff)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddStringToObject(o, "title",
-	    (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddStringToObject(o, "slug",
-	    (const char *)sqlite3_column_text(st, 2));
-	cJSON_AddStringToObject(o, "description",
-	    (const char *)sqlite3_column_text(st, 3));
-	cJSON_AddStringToObject(o, "status",
-	    (const char *)sqlite3_column_text(st, 4));
-	cJSON_AddStringToObject(o, "vendor",
-	    (const char *)sqlite3_column_text(st, 5));
-	cJSON_AddStringToObject(o, "product_type",
-	    (const char *)sqlite3_column_text(st, 6));
-	cJSON_AddStringToObject(o, "seo_title",
-	    (const char *)sqlite3_column_text(st, 7));
-	cJSON_AddStringToObject(o, "seo_description",
-	    (const char *)sqlite3_column_text(st, 8));
+	catalog_add_text(o, "id", st, 0);
+	catalog_add_text(o, "title", st, 1);
+	catalog_add_text(o, "slug", st, 2);
+	catalog_add_text(o, "description", st, 3);
+	catalog_add_text(o, "status", st, 4);
+	catalog_add_text(o, "vendor", st, 5);
+	catalog_add_text(o, "product_type", st, 6);
+	catalog_add_text(o, "seo_title", st, 7);
+	catalog_add_text(o, "seo_description", st, 8);
 	catalog_add_json_column(o, "tags", st, 9);
 	catalog_add_json_column(o, "options", st, 10);
 	catalog_add_json_column(o, "images", st, 11);
 	if (sqlite3_column_type(st, 12) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "primary_category");
 	else
-		cJSON_AddStringToObject(o, "primary_category",
-		    (const char *)sqlite3_column_text(st, 12));
+		catalog_add_text(o, "primary_category", st, 12);
 	if (staff)
 		cJSON_AddNumberToObject(o, "version",
 		    (double)sqlite3_column_int64(st, 13));
@@ -326,12 +317,9 @@ catalog_product_json(sqlite3 *db, int64_t rowid, int staff)
 	sqlite3_bind_int64(st, 1, rowid);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		v = cJSON_CreateObject();
-		cJSON_AddStringToObject(v, "id",
-		    (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(v, "sku",
-		    (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(v, "barcode",
-		    (const char *)sqlite3_column_text(st, 2));
+		catalog_add_text(v, "id", st, 0);
+		catalog_add_text(v, "sku", st, 1);
+		catalog_add_text(v, "barcode", st, 2);
 		opts = cJSON_AddArrayToObject(v, "options");
 		for (i = 0; i < 3; i++) {
 			s = (const char *)sqlite3_column_text(st, 3 + i);
@@ -390,6 +378,15 @@ catalog_product_find(sqlite3 *db, const char *id, int64_t *version,
 	}
 	sqlite3_reset(st);
 	return (rowid);
+}
+
+void
+catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	const char	*s;
+
+	s = (const char *)sqlite3_column_text(st, col);
+	cJSON_AddStringToObject(o, key, s != NULL ? s : "");
 }
 
 void

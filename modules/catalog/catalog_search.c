@@ -244,11 +244,9 @@ search_summary(sqlite3 *db, int64_t rowid)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "id", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddStringToObject(o, "title",
-	    (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddStringToObject(o, "slug",
-	    (const char *)sqlite3_column_text(st, 2));
+	catalog_add_text(o, "id", st, 0);
+	catalog_add_text(o, "title", st, 1);
+	catalog_add_text(o, "slug", st, 2);
 	imgs = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
 	url = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(imgs,
 	    0), "url"));
@@ -265,8 +263,7 @@ search_summary(sqlite3 *db, int64_t rowid)
 		    (double)sqlite3_column_int64(st, 5));
 		cJSON_AddNumberToObject(price, "max",
 		    (double)sqlite3_column_int64(st, 6));
-		cJSON_AddStringToObject(price, "currency",
-		    (const char *)sqlite3_column_text(st, 7));
+		catalog_add_text(price, "currency", st, 7);
 	}
 	cJSON_AddBoolToObject(o, "in_stock", sqlite3_column_int(st, 4));
 	sqlite3_reset(st);

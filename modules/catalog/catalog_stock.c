@@ -155,12 +155,9 @@ catalog_stock_get(struct core_req *r)
 			    (double)sqlite3_column_int64(st, 2));
 			cJSON_AddNumberToObject(m, "reserved_after",
 			    (double)sqlite3_column_int64(st, 3));
-			cJSON_AddStringToObject(m, "reason",
-			    (const char *)sqlite3_column_text(st, 4));
-			cJSON_AddStringToObject(m, "reference",
-			    (const char *)sqlite3_column_text(st, 5));
-			cJSON_AddStringToObject(m, "note",
-			    (const char *)sqlite3_column_text(st, 6));
+			catalog_add_text(m, "reason", st, 4);
+			catalog_add_text(m, "reference", st, 5);
+			catalog_add_text(m, "note", st, 6);
 			core_time_rfc3339(ts, sizeof(ts),
 			    sqlite3_column_int64(st, 7));
 			cJSON_AddStringToObject(m, "at", ts);
@@ -523,12 +520,9 @@ catalog_stock_list(struct core_req *r)
 	n = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "sku",
-		    (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddStringToObject(o, "product_id",
-		    (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(o, "title",
-		    (const char *)sqlite3_column_text(st, 2));
+		catalog_add_text(o, "sku", st, 0);
+		catalog_add_text(o, "product_id", st, 1);
+		catalog_add_text(o, "title", st, 2);
 		cJSON_AddNumberToObject(o, "on_hand",
 		    (double)sqlite3_column_int64(st, 6));
 		cJSON_AddNumberToObject(o, "reserved",
