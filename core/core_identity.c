@@ -20,57 +20,25 @@
 #include "core/core_config.h"
 #include "core/core_db.h"
 #include "core/core_id.h"
+#include "core/core_identity_int.h"
 #include "core/core_int.h"
 #include "core/core_json.h"
 #include "core/core_log.h"
 
-#define ID_PW_MIN		8
-#define ID_PW_MAX		256
-#define ID_EMAIL_MAX		254
-#define ID_NAME_MAX		200
-#define ID_WINDOW_MS		(15 * 60 * 1000)
-#define ID_COOKIE		"mercato_refresh"
-#define ID_REFRESH_BYTES	32
-
-#define ID_OP_VERIFY		1
-#define ID_OP_HASH		2
-
-/* Work handed to a task thread; the task is the first member. */
-struct id_pw {
-	struct kore_task	task;
-	int			op;
-	int			started;
-	char			password[ID_PW_MAX + 1];
-	char			hash[crypto_pwhash_STRBYTES];
-	/* the request's own data kept across the task */
-	int			found;
-	int			role;
-	int			cookie;
-	char			user_id[CORE_ID_MAX];
-	char			email[ID_EMAIL_MAX + 8];	/* or acct:<email> */
-	char			name[ID_NAME_MAX + 1];
-	char			addr[80];	/* addr:<ip> */
-	int64_t			attempt[2];	/* signin_failures rowids */
-};
-
-static char	id_dummy_hash[crypto_pwhash_STRBYTES];
+char	identity_dummy_hash[crypto_pwhash_STRBYTES];
 
 static int	id_token(struct core_req *);
-static int	id_register(struct core_req *);
-static int	id_staff(struct core_req *);
-static int	id_me(struct core_req *);
-static int	id_revoke(struct core_req *);
 
 const struct core_route core_identity_routes[] = {
 	{ HTTP_METHOD_POST, "/api/v1/auth/token", id_token,
 	    CORE_ACCESS_PUBLIC, 8192 },
-	{ HTTP_METHOD_POST, "/api/v1/auth/register", id_register,
+	{ HTTP_METHOD_POST, "/api/v1/auth/register", identity_register,
 	    CORE_ACCESS_PUBLIC, 8192 },
-	{ HTTP_METHOD_POST, "/api/v1/auth/staff", id_staff,
+	{ HTTP_METHOD_POST, "/api/v1/auth/staff", identity_staff,
 	    CORE_ACCESS_ADMIN, 8192 },
-	{ HTTP_METHOD_GET, "/api/v1/auth/me", id_me,
+	{ HTTP_METHOD_GET, "/api/v1/auth/me", identity_me,
 	    CORE_ACCESS_CUSTOMER, 0 },
-	{ HTTP_METHOD_POST, "/api/v1/auth/revoke", id_revoke,
+	{ HTTP_METHOD_POST, "/api/v1/auth/revoke", identity_revoke,
 	    CORE_ACCESS_PUBLIC, 8192 },
 	{ 0, NULL, NULL, 0, 0 }
 };
@@ -110,14 +78,14 @@ id_pw_free(void *arg)
 	return (1);
 }
 
-static struct id_pw *
-id_pw_start(struct core_req *r, int op, const char *password,
+struct id_pw *
+identity_pw_start(struct core_req *r, int op, const char *password,
     const char *hash)
 {
 	struct id_pw	*st;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
-		fatal("id_pw_start: out of memory");
+		fatal("identity_pw_start: out of memory");
 	st->op = op;
 	snprintf(st->password, sizeof(st->password), "%s", password);
 	if (hash != NULL)
@@ -132,8 +100,8 @@ id_pw_start(struct core_req *r, int op, const char *password,
 }
 
 /* Returns the task's state if finished, else NULL (and the request sleeps). */
-static struct id_pw *
-id_pw_done(struct core_req *r)
+struct id_pw *
+identity_pw_done(struct core_req *r)
 {
 	struct id_pw	*st = r->state;
 
@@ -146,8 +114,8 @@ id_pw_done(struct core_req *r)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int
-id_email_valid(const char *s)
+int
+identity_email_valid(const char *s)
 {
 	const char	*at, *p;
 
@@ -173,8 +141,8 @@ id_lower(char *dst, size_t len, const char *src)
 }
 
 /* A body field that may be a JSON boolean or the form string "true". */
-static int
-id_flag(const cJSON *body, const char *key)
+int
+identity_flag(const cJSON *body, const char *key)
 {
 	const char	*s;
 	int		 b;
@@ -187,8 +155,8 @@ id_flag(const cJSON *body, const char *key)
 }
 
 /* RFC 6749 error as problem+json with the OAuth members added. */
-static void
-id_oauth_error(struct core_req *r, int status, const char *error,
+void
+identity_oauth_error(struct core_req *r, int status, const char *error,
     const char *detail)
 {
 	cJSON	*o;
@@ -214,8 +182,8 @@ id_oauth_error(struct core_req *r, int status, const char *error,
 	cJSON_Delete(o);
 }
 
-static cJSON *
-id_user_json(sqlite3_stmt *st, int col)
+cJSON *
+identity_user_json(sqlite3_stmt *st, int col)
 {
 	cJSON	*o;
 	char	 ts[40];
@@ -270,8 +238,8 @@ id_refresh_issue(sqlite3 *db, const char *family, const char *user,
 	return (0);
 }
 
-static int
-id_revoke_family(sqlite3 *db, const char *family)
+int
+identity_revoke_family(sqlite3 *db, const char *family)
 {
 	sqlite3_stmt	*st;
 
@@ -317,13 +285,13 @@ id_token_reply(struct core_req *r, const char *user, int role,
 }
 
 /* The refresh token from the body, or from the cookie when allowed. */
-static const char *
-id_refresh_from(struct core_req *r, const char *key, int *cookie)
+const char *
+identity_refresh_from(struct core_req *r, const char *key, int *cookie)
 {
 	const char	*tok;
 	char		*ck;
 
-	*cookie = id_flag(r->body, "refresh_cookie");
+	*cookie = identity_flag(r->body, "refresh_cookie");
 	if (core_json_get_str(r->body, key, 128, &tok) == CORE_JSON_OK)
 		return (tok);
 	if (*cookie) {
@@ -346,8 +314,8 @@ id_grant_refresh(struct core_req *r)
 	int64_t		 now;
 	int		 cookie, role, rc;
 
-	if ((tok = id_refresh_from(r, "refresh_token", &cookie)) == NULL) {
-		id_oauth_error(r, 400, "invalid_request",
+	if ((tok = identity_refresh_from(r, "refresh_token", &cookie)) == NULL) {
+		identity_oauth_error(r, 400, "invalid_request",
 		    "refresh_token is required");
 		return (KORE_RESULT_OK);
 	}
@@ -366,7 +334,7 @@ id_grant_refresh(struct core_req *r)
 		core_db_rollback(db);
 		if (rc != SQLITE_DONE)
 			goto fail;
-		id_oauth_error(r, 400, "invalid_grant",
+		identity_oauth_error(r, 400, "invalid_grant",
 		    "the refresh token is not valid");
 		return (KORE_RESULT_OK);
 	}
@@ -388,11 +356,11 @@ id_grant_refresh(struct core_req *r)
 	if (why != NULL) {
 		/* Reuse of a rotated token: someone else may hold it. */
 		if (strstr(why, "already used") != NULL &&
-		    (id_revoke_family(db, family) == -1 ||
+		    (identity_revoke_family(db, family) == -1 ||
 		    core_db_commit(db) == -1))
 			goto fail;
 		core_db_rollback(db);
-		id_oauth_error(r, 400, "invalid_grant", why);
+		identity_oauth_error(r, 400, "invalid_grant", why);
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(db, "UPDATE refresh_tokens SET used_at = ?"
@@ -520,7 +488,7 @@ id_grant_password_start(struct core_req *r)
 	    CORE_JSON_OK || *user == '\0' ||
 	    core_json_get_str(r->body, "password", ID_PW_MAX, &pw) !=
 	    CORE_JSON_OK || *pw == '\0') {
-		id_oauth_error(r, 400, "invalid_request",
+		identity_oauth_error(r, 400, "invalid_request",
 		    "username and password are required strings");
 		return (KORE_RESULT_OK);
 	}
@@ -538,7 +506,7 @@ id_grant_password_start(struct core_req *r)
 		snprintf(wait, sizeof(wait), "%d", secs);
 		http_response_header(r->http, "retry-after", wait);
 		core_metrics_signin(-1);
-		id_oauth_error(r, 429, "temporarily_unavailable",
+		identity_oauth_error(r, 429, "temporarily_unavailable",
 		    "too many failed sign-ins; try again later");
 		return (KORE_RESULT_OK);
 	}
@@ -551,8 +519,8 @@ id_grant_password_start(struct core_req *r)
 	sqlite3_bind_text(q, 1, user, -1, SQLITE_STATIC);
 	found = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 3) == 0;
 	/* Unknown accounts still pay for a verify, so timing tells nothing. */
-	hash = found ? (const char *)sqlite3_column_text(q, 1) : id_dummy_hash;
-	st = id_pw_start(r, ID_OP_VERIFY, pw, hash);
+	hash = found ? (const char *)sqlite3_column_text(q, 1) : identity_dummy_hash;
+	st = identity_pw_start(r, ID_OP_VERIFY, pw, hash);
 	st->found = found;
 	if (found) {
 		snprintf(st->user_id, sizeof(st->user_id), "%s",
@@ -565,7 +533,7 @@ id_grant_password_start(struct core_req *r)
 	snprintf(st->addr, sizeof(st->addr), "%s", addr);
 	st->attempt[0] = ids[0];
 	st->attempt[1] = ids[1];
-	st->cookie = id_flag(r->body, "refresh_cookie");
+	st->cookie = identity_flag(r->body, "refresh_cookie");
 	return (KORE_RESULT_RETRY);
 }
 
@@ -577,13 +545,13 @@ id_grant_password_finish(struct core_req *r)
 	sqlite3		*db;
 	sqlite3_stmt	*q;
 
-	if ((st = id_pw_done(r)) == NULL)
+	if ((st = identity_pw_done(r)) == NULL)
 		return (KORE_RESULT_RETRY);
 	db = core_db_get("identity");
 	if (!st->found || kore_task_result(&st->task) != KORE_RESULT_OK) {
 		/* The failure was recorded when the attempt opened. */
 		core_metrics_signin(0);
-		id_oauth_error(r, 400, "invalid_grant",
+		identity_oauth_error(r, 400, "invalid_grant",
 		    "the email or password is wrong");
 		return (KORE_RESULT_OK);
 	}
@@ -623,7 +591,7 @@ id_token(struct core_req *r)
 		return (id_grant_password_finish(r));
 	if (r->body == NULL || core_json_get_str(r->body, "grant_type", 64,
 	    &grant) != CORE_JSON_OK) {
-		id_oauth_error(r, 400, "invalid_request",
+		identity_oauth_error(r, 400, "invalid_request",
 		    "grant_type is required");
 		return (KORE_RESULT_OK);
 	}
@@ -631,320 +599,7 @@ id_token(struct core_req *r)
 		return (id_grant_password_start(r));
 	if (strcmp(grant, "refresh_token") == 0)
 		return (id_grant_refresh(r));
-	id_oauth_error(r, 400, "unsupported_grant_type",
+	identity_oauth_error(r, 400, "unsupported_grant_type",
 	    "grant_type must be password or refresh_token");
 	return (KORE_RESULT_OK);
-}
-
-/* ---- accounts ------------------------------------------------------------ */
-
-static int
-id_email_taken(sqlite3 *db, const char *email)
-{
-	sqlite3_stmt	*st;
-	int		 taken;
-
-	if ((st = core_db_stmt(db, "SELECT 1 FROM users WHERE email = ?")) ==
-	    NULL)
-		return (-1);
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	taken = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
-	return (taken);
-}
-
-/*
- * Inserts the user (and, for customers, identity.customer.registered) in
- * one transaction.  Returns 0, 1 if the email is taken, -1 on error.
- */
-static int
-id_insert_user(sqlite3 *db, const char *id, const char *email,
-    const char *name, int role, const char *hash)
-{
-	sqlite3_stmt	*st;
-	cJSON		*p;
-	char		 ts[40];
-	int64_t		 now;
-	int		 rc;
-
-	now = core_db_now_ms();
-	if (core_db_begin(db) == -1)
-		return (-1);
-	if ((st = core_db_stmt(db, "INSERT INTO users (id, email, name, role,"
-	    " password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")) == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, core_auth_role_name(role), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-		core_db_rollback(db);
-		return (1);
-	}
-	if (rc != SQLITE_DONE) {
-		core_db_err(db, "insert user");
-		goto fail;
-	}
-	if (role == CORE_ROLE_CUSTOMER) {
-		core_time_rfc3339(ts, sizeof(ts), now);
-		p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "customer_id", id);
-		cJSON_AddStringToObject(p, "email", email);
-		cJSON_AddStringToObject(p, "name", name);
-		cJSON_AddStringToObject(p, "registered_at", ts);
-		rc = core_bus_publish(db, "identity.customer.registered", 1,
-		    id, p);
-		cJSON_Delete(p);
-		if (rc == -1)
-			goto fail;
-	}
-	if (core_db_commit(db) == -1)
-		return (-1);
-	return (0);
-fail:
-	core_db_rollback(db);
-	return (-1);
-}
-
-static int
-id_create(struct core_req *r, int staff)
-{
-	struct id_pw	*st;
-	cJSON		*errors;
-	const char	*email, *pw, *name, *role;
-	sqlite3		*db;
-	sqlite3_stmt	*q;
-	int		 rc, rl;
-
-	db = core_db_get("identity");
-	if (r->state != NULL) {
-		if ((st = id_pw_done(r)) == NULL)
-			return (KORE_RESULT_RETRY);
-		if (kore_task_result(&st->task) != KORE_RESULT_OK) {
-			core_http_problem(r, 500, "internal", "Internal error",
-			    "the password could not be hashed", NULL);
-			return (KORE_RESULT_OK);
-		}
-		core_id_new(st->user_id, sizeof(st->user_id), "usr");
-		rc = id_insert_user(db, st->user_id, st->email, st->name,
-		    st->role, st->hash);
-		if (rc == 1) {
-			core_http_problem(r, 409, "email-taken",
-			    "Email already registered",
-			    "an account with this email exists", NULL);
-			return (KORE_RESULT_OK);
-		}
-		if (rc == -1 || (q = core_db_stmt(db, "SELECT id, email, name,"
-		    " role, created_at FROM users WHERE id = ?")) == NULL) {
-			core_http_problem(r, 500, "internal", "Internal error",
-			    "the account could not be created", NULL);
-			return (KORE_RESULT_OK);
-		}
-		sqlite3_bind_text(q, 1, st->user_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_ROW) {
-			sqlite3_reset(q);
-			core_http_problem(r, 500, "internal", "Internal error",
-			    NULL, NULL);
-			return (KORE_RESULT_OK);
-		}
-		http_response_header(r->http, "location", "/api/v1/auth/me");
-		core_http_json_take(r, 201, id_user_json(q, 0));
-		sqlite3_reset(q);
-		return (KORE_RESULT_OK);
-	}
-
-	errors = NULL;
-	if (r->body == NULL) {
-		core_http_field_error(&errors, "email", "is required");
-		core_http_invalid(r, errors);
-		return (KORE_RESULT_OK);
-	}
-	rc = core_json_get_str(r->body, "email", ID_EMAIL_MAX, &email);
-	if (rc != CORE_JSON_OK || !id_email_valid(email))
-		core_http_field_error(&errors, "email", rc == CORE_JSON_MISSING ?
-		    "is required" : "must be an email address of at most 254 "
-		    "characters");
-	rc = core_json_get_str(r->body, "password", ID_PW_MAX, &pw);
-	if (rc != CORE_JSON_OK || strlen(pw) < ID_PW_MIN)
-		core_http_field_error(&errors, "password", rc ==
-		    CORE_JSON_MISSING ? "is required" : "must be 8 to 256 "
-		    "characters");
-	rc = core_json_get_str(r->body, "name", ID_NAME_MAX, &name);
-	if (rc == CORE_JSON_MISSING)
-		name = "";
-	else if (rc != CORE_JSON_OK)
-		core_http_field_error(&errors, "name", "must be a string of at "
-		    "most 200 characters");
-	rl = CORE_ROLE_CUSTOMER;
-	if (staff) {
-		rc = core_json_get_str(r->body, "role", 16, &role);
-		rl = rc == CORE_JSON_OK ? core_auth_role_parse(role) :
-		    CORE_ROLE_NONE;
-		if (rl != CORE_ROLE_STAFF && rl != CORE_ROLE_ADMIN)
-			core_http_field_error(&errors, "role",
-			    "must be staff or admin");
-	}
-	if (errors != NULL) {
-		core_http_invalid(r, errors);
-		return (KORE_RESULT_OK);
-	}
-	if ((rc = id_email_taken(db, email)) != 0) {
-		if (rc == 1)
-			core_http_problem(r, 409, "email-taken",
-			    "Email already registered",
-			    "an account with this email exists", NULL);
-		else
-			core_http_problem(r, 500, "internal", "Internal error",
-			    NULL, NULL);
-		return (KORE_RESULT_OK);
-	}
-	st = id_pw_start(r, ID_OP_HASH, pw, NULL);
-	st->role = rl;
-	snprintf(st->email, sizeof(st->email), "%s", email);
-	snprintf(st->name, sizeof(st->name), "%s", name);
-	return (KORE_RESULT_RETRY);
-}
-
-static int
-id_register(struct core_req *r)
-{
-	return (id_create(r, 0));
-}
-
-static int
-id_staff(struct core_req *r)
-{
-	return (id_create(r, 1));
-}
-
-static int
-id_me(struct core_req *r)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-
-	db = core_db_get("identity");
-	if ((st = core_db_stmt(db, "SELECT id, email, name, role, created_at"
-	    " FROM users WHERE id = ? AND disabled = 0")) == NULL) {
-		core_http_problem(r, 500, "internal", "Internal error", NULL,
-		    NULL);
-		return (KORE_RESULT_OK);
-	}
-	sqlite3_bind_text(st, 1, r->who.sub, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "the account no longer exists", NULL);
-		return (KORE_RESULT_OK);
-	}
-	core_http_json_take(r, 200, id_user_json(st, 0));
-	sqlite3_reset(st);
-	return (KORE_RESULT_OK);
-}
-
-static int
-id_revoke(struct core_req *r)
-{
-	unsigned char	 hash[crypto_hash_sha256_BYTES];
-	char		 family[64], hdr[128];
-	const char	*tok;
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	int		 cookie, found;
-
-	if (r->body == NULL ||
-	    (tok = id_refresh_from(r, "token", &cookie)) == NULL) {
-		if (r->body != NULL && id_flag(r->body, "refresh_cookie")) {
-			/* No cookie left: already signed out. */
-			core_http_json_take(r, 200, cJSON_CreateObject());
-			return (KORE_RESULT_OK);
-		}
-		id_oauth_error(r, 400, "invalid_request", "token is required");
-		return (KORE_RESULT_OK);
-	}
-	crypto_hash_sha256(hash, (const unsigned char *)tok, strlen(tok));
-	db = core_db_get("identity");
-	if (core_db_begin(db) == -1)
-		goto fail;
-	if ((st = core_db_stmt(db, "SELECT family FROM refresh_tokens WHERE"
-	    " hash = ?")) == NULL)
-		goto fail;
-	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found)
-		snprintf(family, sizeof(family), "%s",
-		    sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (found && id_revoke_family(db, family) == -1)
-		goto fail;
-	if (core_db_commit(db) == -1)
-		goto fail;
-	if (cookie) {
-		snprintf(hdr, sizeof(hdr), "%s=; Path=/api/v1/auth; Max-Age=0;"
-		    " HttpOnly; SameSite=Strict", ID_COOKIE);
-		http_response_header(r->http, "set-cookie", hdr);
-	}
-	/* RFC 7009: unknown tokens are not an error. */
-	core_http_json_take(r, 200, cJSON_CreateObject());
-	return (KORE_RESULT_OK);
-fail:
-	core_db_rollback(db);
-	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
-	return (KORE_RESULT_OK);
-}
-
-/* ---- set-up and the admin account ---------------------------------------- */
-
-/* Called in the parent before the workers fork: the decoy hash. */
-void
-core_identity_init(void)
-{
-	unsigned char	rnd[16];
-	char		pw[33];
-
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(pw, sizeof(pw), rnd, sizeof(rnd));
-	if (crypto_pwhash_str(id_dummy_hash, pw, strlen(pw),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		fatal("core_identity_init: out of memory");
-}
-
-int
-core_identity_seed_admin(const char *email, const char *password, int print)
-{
-	char		 hash[crypto_pwhash_STRBYTES];
-	char		 id[CORE_ID_MAX];
-	sqlite3		*db;
-	int		 rc;
-
-	if (!id_email_valid(email) || strlen(email) > ID_EMAIL_MAX) {
-		fprintf(stderr, "mercato: '%s' is not an email address\n",
-		    email);
-		return (-1);
-	}
-	if (strlen(password) < ID_PW_MIN || strlen(password) > ID_PW_MAX) {
-		fprintf(stderr, "mercato: the password must be 8 to 256 "
-		    "characters\n");
-		return (-1);
-	}
-	if (crypto_pwhash_str(hash, password, strlen(password),
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return (-1);
-	db = core_db_get("identity");
-	core_id_new(id, sizeof(id), "usr");
-	rc = id_insert_user(db, id, email, "Administrator", CORE_ROLE_ADMIN,
-	    hash);
-	if (rc == 1) {
-		fprintf(stderr, "mercato: an account with email %s exists\n",
-		    email);
-		return (-1);
-	}
-	if (rc == 0 && print)
-		core_logf("info", "created admin %s (%s)", email, id);
-	return (rc);
 }
