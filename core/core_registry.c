@@ -8,8 +8,10 @@
 
 #include "core/core_module.h"
 #include "modules/catalog/catalog.h"
+#include "modules/pricing/pricing.h"
 
 const struct core_module *const core_modules[] = {
 	&catalog_module,
+	&pricing_module,
 	NULL
 };

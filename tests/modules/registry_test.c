@@ -9,6 +9,7 @@
 #include "core/core_module.h"
 
 #include "modules/catalog/catalog.h"
+#include "modules/pricing/pricing.h"
 
 extern const struct core_module probe_module;
 extern const struct core_module tally_module;
@@ -16,6 +17,7 @@ extern const struct core_module orders_module;
 
 const struct core_module *const core_modules[] = {
 	&catalog_module,
+	&pricing_module,
 	&orders_module,
 	&probe_module,
 	&tally_module,

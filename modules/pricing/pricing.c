@@ -1,0 +1,253 @@
+/*
+ * The pricing module's descriptor (routes, the events it consumes, seed
+ * and reset hooks) and the small helpers its files share.  See
+ * docs/contracts/pricing-v1.md for the API.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core_db.h"
+#include "modules/pricing/pricing.h"
+#include "modules/pricing/pricing_int.h"
+
+static int	pricing_reset(sqlite3 *);
+
+static const struct core_route pricing_routes[] = {
+	{ HTTP_METHOD_GET, "/api/v1/pricing/prices",
+	    pricing_prices_list, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_POST, "/api/v1/pricing/prices/bulk",
+	    pricing_prices_bulk, CORE_ACCESS_STAFF, 131072 },
+	{ HTTP_METHOD_GET, "/api/v1/pricing/prices/{sku}",
+	    pricing_prices_get, CORE_ACCESS_PUBLIC, 0 },
+	{ HTTP_METHOD_PUT, "/api/v1/pricing/prices/{sku}",
+	    pricing_prices_put, CORE_ACCESS_STAFF, 4096 },
+	{ 0, NULL, NULL, 0, 0 }
+};
+
+/*
+ * Every subscription feeds something replay may run again: the copies
+ * are emptied by reset, and an imported price remembers the event that
+ * set it (imports_applied), so a second run changes nothing.
+ */
+static const struct core_sub pricing_subs[] = {
+	{ "catalog", "catalog.product.upserted", pricing_on_product_upserted,
+	    1 },
+	{ "catalog", "catalog.product.deleted", pricing_on_product_deleted, 1 },
+	{ "catalog", "catalog.price.imported", pricing_on_price_imported, 1 },
+	{ "identity", "identity.customer.registered",
+	    pricing_on_customer_registered, 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+const struct core_module pricing_module = {
+	.name = "pricing",
+	.sync_full = 1,		/* prices and tax are money */
+	.reset = pricing_reset,
+	.routes = pricing_routes,
+	.subs = pricing_subs,
+};
+
+/*
+ * Replay rebuilds the copies fed by events (products, their SKUs,
+ * customers).  Prices, groups, memberships, tax and the record of applied
+ * imports are pricing's own decisions and stay.
+ */
+static int
+pricing_reset(sqlite3 *db)
+{
+	if (core_db_exec(db, "DELETE FROM products") == -1 ||
+	    core_db_exec(db, "DELETE FROM product_skus") == -1 ||
+	    core_db_exec(db, "DELETE FROM customers") == -1)
+		return (-1);
+	return (0);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+void
+pricing_etag(struct core_req *r, int64_t version)
+{
+	char	etag[32];
+
+	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
+	http_response_header(r->http, "etag", etag);
+}
+
+int
+pricing_if_match(struct core_req *r, int64_t version, int required,
+    const char *what)
+{
+	const char	*ifm;
+	char		 etag[32], detail[128];
+
+	if ((ifm = core_http_header(r, "if-match")) == NULL) {
+		if (!required)
+			return (0);
+		snprintf(detail, sizeof(detail), "send If-Match with the %s's "
+		    "ETag so a concurrent edit is not overwritten", what);
+		core_http_problem(r, 428, "precondition-required",
+		    "Precondition required", detail, NULL);
+		return (-1);
+	}
+	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
+	if (version > 0 && (strcmp(ifm, etag) == 0 || strcmp(ifm, "*") == 0))
+		return (0);
+	if (version > 0)
+		pricing_etag(r, version);
+	snprintf(detail, sizeof(detail), "the %s changed since you read it; "
+	    "reload it", what);
+	core_http_problem(r, 412, "stale-edit", "Precondition failed", detail,
+	    NULL);
+	return (-1);
+}
+
+int
+pricing_internal(struct core_req *r)
+{
+	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
+	return (KORE_RESULT_OK);
+}
+
+int
+pricing_not_found(struct core_req *r, const char *type, const char *detail)
+{
+	core_http_problem(r, 404, type, "Not found", detail, NULL);
+	return (KORE_RESULT_OK);
+}
+
+void
+pricing_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	const char	*s;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	s = (const char *)sqlite3_column_text(st, col);
+	cJSON_AddStringToObject(o, key, s != NULL ? s : "");
+}
+
+void
+pricing_add_int(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key,
+		    (double)sqlite3_column_int64(st, col));
+}
+
+void
+pricing_currency(sqlite3 *db, char cur[4])
+{
+	sqlite3_stmt	*st;
+
+	snprintf(cur, 4, "EUR");
+	if ((st = core_db_stmt(db, "SELECT currency FROM settings WHERE"
+	    " id = 1")) == NULL)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(cur, 4, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+}
+
+int
+pricing_sku_valid(const char *s)
+{
+	size_t	i, n;
+
+	n = strlen(s);
+	if (n == 0 || n > PRICING_SKU_MAX)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._/-", s[i]) ==
+		    NULL)
+			return (0);
+	return (1);
+}
+
+/* n digits at s as a number, or -1. */
+static int
+pricing_digits(const char *s, int n)
+{
+	int	i, v;
+
+	v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return (-1);
+		v = v * 10 + (s[i] - '0');
+	}
+	return (v);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant). */
+static int64_t
+pricing_days(int64_t y, int m, int d)
+{
+	int64_t	era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468);
+}
+
+int
+pricing_time_parse(const char *s, int64_t *ms)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	y, mo, d, h, mi, sec, frac, oh, om, sign, i;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+		return (-1);
+	y = pricing_digits(s, 4);
+	mo = pricing_digits(s + 5, 2);
+	d = pricing_digits(s + 8, 2);
+	h = pricing_digits(s + 11, 2);
+	mi = pricing_digits(s + 14, 2);
+	sec = pricing_digits(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0))) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 59)
+		return (-1);
+	s += 19;
+	frac = 0;
+	if (*s == '.') {
+		s++;
+		for (i = 0; isdigit((unsigned char)s[i]); i++)
+			if (i < 3)
+				frac = frac * 10 + (s[i] - '0');
+		if (i == 0 || i > 9)
+			return (-1);
+		for (; i < 3; i++)
+			frac *= 10;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	oh = om = 0;
+	sign = 1;
+	if (*s == 'Z' || *s == 'z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		sign = *s == '-' ? -1 : 1;
+		if (s[3] != ':' || (oh = pricing_digits(s + 1, 2)) < 0 ||
+		    oh > 23 || (om = pricing_digits(s + 4, 2)) < 0 || om > 59)
+			return (-1);
+		s += 6;
+	} else {
+		return (-1);
+	}
+	if (*s != '\0')
+		return (-1);
+	*ms = ((pricing_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	    sign * (oh * 3600 + om * 60)) * 1000) + frac;
+	return (0);
+}
