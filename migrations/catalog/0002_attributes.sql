@@ -66,3 +66,5 @@ DROP TABLE product_search_vocab;
 DROP TABLE product_search;
 ALTER TABLE product_search_new RENAME TO product_search;
 CREATE VIRTUAL TABLE product_search_vocab USING fts5vocab(product_search, 'row');
+-- Deleting a type and its "in use" check look products up by type.
+CREATE INDEX products_type ON products(type_id);

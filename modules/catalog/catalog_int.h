@@ -59,6 +59,59 @@ void	catalog_etag(struct core_req *, int64_t version);
 void	catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 int	catalog_internal(struct core_req *);
 
+/*
+ * catalog_attributes.c: attribute definitions.  A value of kind number is
+ * kept as text and as num, the value times 1000 (3 decimals at most).
+ */
+#define CATALOG_ATTR_CODE_MAX	40
+#define CATALOG_ATTR_TEXT_MAX	200		/* characters of a text value */
+#define CATALOG_ATTR_UNIT_MAX	20
+#define CATALOG_ATTR_CHOICES_MAX 200
+#define CATALOG_ATTR_NUM_MAX	1e9		/* |number| */
+
+struct catalog_attr {
+	char	 id[48];
+	char	 code[CATALOG_ATTR_CODE_MAX + 1];
+	char	 kind[16];
+	cJSON	*choices;		/* owned: catalog_attr_cleanup */
+	int64_t	 version;
+};
+
+int	catalog_attributes_list(struct core_req *);
+int	catalog_attributes_get(struct core_req *);
+int	catalog_attributes_create(struct core_req *);
+int	catalog_attributes_patch(struct core_req *);
+int	catalog_attributes_delete(struct core_req *);
+/* Loads the attribute with code into a: 1 found, 0 not, -1 error. */
+int	catalog_attr_find(sqlite3 *, const char *code, struct catalog_attr *a);
+void	catalog_attr_cleanup(struct catalog_attr *);
+/*
+ * 0 if the request's If-Match names version; otherwise answers 428 or 412
+ * (what names the resource in the detail) and returns -1.
+ */
+int	catalog_if_match(struct core_req *, int64_t version, const char *what);
+
+/* catalog_types.c: product types. */
+int	catalog_types_list(struct core_req *);
+int	catalog_types_get(struct core_req *);
+int	catalog_types_create(struct core_req *);
+int	catalog_types_patch(struct core_req *);
+int	catalog_types_delete(struct core_req *);
+
+/* catalog_values.c: a product's type_id and attribute values. */
+/*
+ * Checks type_id and attributes of a product create (rowid -1) or patch
+ * body, merged with what product rowid holds; adds to *errors.
+ */
+void	catalog_values_validate(sqlite3 *, const cJSON *body, int64_t rowid,
+	    cJSON **errors);
+/* Writes a validated body's type_id and attributes (in tx): 0 or -1. */
+int	catalog_values_write(sqlite3 *, int64_t rowid, const cJSON *body);
+/* Adds "type_id" and "attributes" of product rowid to o. */
+void	catalog_values_json(sqlite3 *, int64_t rowid, cJSON *o);
+/* The searchable attribute words of rowid ("linen 120 cm"); free(). */
+char	*catalog_values_text(sqlite3 *, int64_t rowid);
+
 /* catalog_variants.c */
 int	catalog_variants_create(struct core_req *);
 int	catalog_variants_patch(struct core_req *);
@@ -135,5 +188,9 @@ int	catalog_search(struct core_req *);
 
 /* catalog_seed.c */
 int	catalog_seed(sqlite3 *);
+/* catalog_seed_attrs.c: demo attributes, types and values. */
+int	catalog_seed_attributes(sqlite3 *);
+int	catalog_seed_values(sqlite3 *, int kind, int i, int64_t rowid,
+	    const char *adjective, const char *material);
 
 #endif

@@ -151,13 +151,14 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 {
 	sqlite3_stmt	*st;
 	cJSON		*p, *ev, *cats, *vars, *v, *it;
-	char		*text, *tags;
+	char		*text, *tags, *attrs;
 	const char	*sep;
 	struct kore_buf	*skus;
 	int		 rc;
 
 	if ((p = catalog_product_json(db, rowid, 1)) == NULL)
 		return (-1);
+	attrs = catalog_values_text(db, rowid);
 	/* The search row: title, description text, tags and SKUs. */
 	text = core_html_text(cJSON_GetStringValue(cJSON_GetObjectItem(p,
 	    "description")));
@@ -191,7 +192,8 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 	    "active") != 0)
 		goto event;
 	if ((st = core_db_stmt(db, "INSERT INTO product_search (rowid, title,"
-	    " description, tags, skus) VALUES (?, ?, ?, ?, ?)")) == NULL)
+	    " description, tags, skus, attributes) VALUES (?, ?, ?, ?, ?,"
+	    " ?)")) == NULL)
 		goto out;
 	sqlite3_bind_int64(st, 1, rowid);
 	sqlite3_bind_text(st, 2, cJSON_GetStringValue(cJSON_GetObjectItem(p,
@@ -200,6 +202,7 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 	sqlite3_bind_text(st, 4, tags ? tags : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, kore_buf_stringify(skus, NULL), -1,
 	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, attrs ? attrs : "", -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		core_db_err(db, "index product");
 		goto out;
@@ -218,6 +221,10 @@ event:
 	    cJSON_GetObjectItem(p, "slug"), 1));
 	cats = cJSON_Duplicate(cJSON_GetObjectItem(p, "categories"), 1);
 	cJSON_AddItemToObject(ev, "category_ids", cats);
+	cJSON_AddItemToObject(ev, "type_id", cJSON_Duplicate(
+	    cJSON_GetObjectItem(p, "type_id"), 1));
+	cJSON_AddItemToObject(ev, "attributes", cJSON_Duplicate(
+	    cJSON_GetObjectItem(p, "attributes"), 1));
 	vars = cJSON_AddArrayToObject(ev, "variants");
 	cJSON_ArrayForEach(v, cJSON_GetObjectItem(p, "variants")) {
 		it = cJSON_CreateObject();
@@ -237,6 +244,7 @@ event:
 out:
 	free(text);
 	free(tags);
+	free(attrs);
 	kore_buf_free(skus);
 	cJSON_Delete(p);
 	return (rc);
@@ -298,6 +306,7 @@ catalog_product_json(sqlite3 *db, int64_t rowid, int staff)
 	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 15));
 	cJSON_AddStringToObject(o, "updated_at", ts);
 	sqlite3_reset(st);
+	catalog_values_json(db, rowid, o);
 
 	cats = cJSON_AddArrayToObject(o, "categories");
 	if ((st = core_db_stmt(db, "SELECT category FROM product_categories"
@@ -426,6 +435,8 @@ catalog_products_create(struct core_req *r)
 		core_http_field_error(&errors, "title", "is required");
 	else
 		catalog_product_validate(db, r->body, 1, &errors);
+	if (r->body != NULL)
+		catalog_values_validate(db, r->body, -1, &errors);
 	if (errors != NULL) {
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
@@ -497,6 +508,8 @@ catalog_products_create(struct core_req *r)
 	if (cJSON_GetObjectItemCaseSensitive(r->body, "categories") != NULL &&
 	    catalog_set_categories(db, rowid, cJSON_GetObjectItemCaseSensitive(
 	    r->body, "categories")) == -1)
+		goto fail;
+	if (catalog_values_write(db, rowid, r->body) == -1)
 		goto fail;
 	rc = catalog_insert_variants(db, rowid,
 	    cJSON_GetObjectItemCaseSensitive(r->body, "variants"), taken,
@@ -681,6 +694,8 @@ catalog_products_patch(struct core_req *r)
 		core_http_field_error(&errors, "body", "is required");
 	else
 		catalog_product_validate(db, r->body, 0, &errors);
+	if (r->body != NULL)
+		catalog_values_validate(db, r->body, rowid, &errors);
 	if (errors != NULL) {
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
@@ -745,6 +760,8 @@ catalog_products_patch(struct core_req *r)
 	}
 	if ((it = cJSON_GetObjectItemCaseSensitive(r->body, "categories")) !=
 	    NULL && catalog_set_categories(db, rowid, it) == -1)
+		goto fail;
+	if (catalog_values_write(db, rowid, r->body) == -1)
 		goto fail;
 	if ((st = core_db_stmt(db, "UPDATE products SET version = version + 1,"
 	    " updated_at = ? WHERE rowid = ?")) == NULL)

@@ -147,6 +147,9 @@ seed_product(sqlite3 *db, const struct seed_kind *k, const char *cat, int i)
 		    "import", "", "demo data") == -1)
 			return (-1);
 	}
+	if (catalog_seed_values(db, (int)(k - seed_kinds), i, rowid, adj,
+	    mat) == -1)
+		return (-1);
 	return (catalog_product_changed(db, rowid));
 }
 
@@ -157,6 +160,8 @@ catalog_seed(sqlite3 *db)
 	size_t	k;
 	int	i;
 
+	if (catalog_seed_attributes(db) == -1)
+		return (-1);
 	for (k = 0; k < sizeof(seed_kinds) / sizeof(seed_kinds[0]); k++) {
 		if (seed_category(db, &seed_kinds[k], cat, sizeof(cat)) == -1)
 			return (-1);

@@ -903,6 +903,7 @@ describe('catalog: products, categories and stock', () => {
 		assert.equal(up.aggregate_id, id);
 		assert.deepEqual(up.payload, {
 			product_id: id, status: 'active', title: `Evented ${t}`, slug: r.json.slug, category_ids: [catA],
+			type_id: null, attributes: {},
 			variants: r.json.variants.map((v) => ({ variant_id: v.id, sku: v.sku, options: v.options,
 				weight_grams: v.weight_grams })),
 		});
