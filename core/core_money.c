@@ -2,8 +2,6 @@
  * Integer money arithmetic (see core_money.h).  Every operation checks for
  * overflow against CORE_MONEY_MAX instead of wrapping.
  */
-#include <stdlib.h>
-
 #include "core/core_money.h"
 
 int
@@ -69,10 +67,9 @@ int
 core_money_allocate(int64_t *parts, int64_t total, const int64_t *weights,
     int n)
 {
-	__int128	 sum, share, rem;
-	int64_t		 given;
-	__int128	*rems;
-	int		 i, best, k;
+	__int128	 sum, share, rem, best_rem, prev_rem;
+	int64_t		 given, step;
+	int		 i, best, prev;
 
 	if (n <= 0)
 		return (-1);
@@ -82,28 +79,47 @@ core_money_allocate(int64_t *parts, int64_t total, const int64_t *weights,
 			return (-1);
 		sum += weights[i];
 	}
-	if (sum == 0 || (rems = calloc(n, sizeof(*rems))) == NULL)
+	if (sum == 0)
 		return (-1);
 	given = 0;
 	for (i = 0; i < n; i++) {
 		share = (__int128)total * weights[i];
 		parts[i] = (int64_t)(share / sum);
-		rem = share % sum;
-		rems[i] = rem < 0 ? -rem : rem;
 		given += parts[i];
 	}
-	/* Hand out what truncation left, one unit each, largest first. */
-	for (k = 0; given != total && k < n; k++) {
+
+	/*
+	 * Hand out what truncation left, one unit each, to the largest
+	 * remainders, ties to the earlier index.  The remainders are
+	 * recomputed instead of stored so that nothing is allocated (the
+	 * pricing rules engine promises no heap): each pick is the next one
+	 * after the previous pick in the order (remainder descending, index
+	 * ascending).  At most n picks, n^2 steps: n is small (cart lines).
+	 */
+	step = total > given ? 1 : -1;
+	prev = -1;
+	prev_rem = 0;
+	while (given != total) {
 		best = -1;
-		for (i = 0; i < n; i++)
-			if (rems[i] >= 0 && (best == -1 || rems[i] > rems[best]))
+		best_rem = 0;
+		for (i = 0; i < n; i++) {
+			rem = ((__int128)total * weights[i]) % sum;
+			if (rem < 0)
+				rem = -rem;
+			if (prev != -1 && (rem > prev_rem ||
+			    (rem == prev_rem && i <= prev)))
+				continue;
+			if (best == -1 || rem > best_rem) {
 				best = i;
+				best_rem = rem;
+			}
+		}
 		if (best == -1)
 			break;
-		parts[best] += total > given ? 1 : -1;
-		given += total > given ? 1 : -1;
-		rems[best] = -1;
+		parts[best] += step;
+		given += step;
+		prev = best;
+		prev_rem = best_rem;
 	}
-	free(rems);
 	return (given == total ? 0 : -1);
 }

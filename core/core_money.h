@@ -28,7 +28,8 @@ int	core_money_currency_valid(const char *code);
 /*
  * Splits total over n weights by largest remainder: the parts are
  * proportional to the weights and sum exactly to total.  Ties go to the
- * earlier index.  Returns 0, or -1 if the weights sum to 0 or n is 0.
+ * earlier index.  Returns 0, or -1 if the weights sum to 0, a weight is
+ * negative or n is 0.  Allocates nothing.
  */
 int	core_money_allocate(int64_t *parts, int64_t total,
 	    const int64_t *weights, int n);

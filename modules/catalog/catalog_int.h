@@ -183,6 +183,90 @@ int	catalog_import_http(struct core_req *);
 int	catalog_export_http(struct core_req *);
 int	catalog_import_cli(int argc, char **argv);
 
+/*
+ * 1 if the product whose rowid is the SQL expression p has a variant a
+ * shopper can buy now: untracked, backordered or with stock available.
+ */
+#define CATALOG_IN_STOCK(p) "(EXISTS (SELECT 1 FROM variants v WHERE" \
+    " v.product = " p " AND (v.track_stock = 0 OR v.allow_backorder = 1" \
+    " OR v.on_hand > v.reserved)))"
+
+/*
+ * catalog_listing.c: the listing row and the search term table, written
+ * inside the caller's write transaction; each returns 0 or -1.
+ */
+/* Rewrites product rowid's listing row from its tables. */
+int	catalog_listing_write(sqlite3 *, int64_t rowid);
+/* Before rowid's search row is replaced or removed: its words uncounted. */
+int	catalog_listing_unindex(sqlite3 *, int64_t rowid);
+/* After rowid's search row is written: its words counted, listing row. */
+int	catalog_listing_indexed(sqlite3 *, int64_t rowid);
+/* Before product rowid is deleted: words uncounted, listing 'deleted'. */
+int	catalog_listing_deleted(sqlite3 *, int64_t rowid);
+/* After a stock move of variant: in_stock of its listing when it flips. */
+int	catalog_listing_stock(sqlite3 *, int64_t variant);
+/* After sku's price changed: its product's price range. */
+int	catalog_listing_price(sqlite3 *, const char *sku);
+/* Every listing row again (and with terms, search_terms from the index). */
+int	catalog_listing_rebuild(sqlite3 *, int terms);
+/* At worker start: rebuilds what is missing (older files), own tx. */
+int	catalog_listing_backfill(sqlite3 *);
+/*
+ * word as FTS5 indexes it (case and diacritics folded) into out: 0 when it
+ * is exactly one token, else -1.
+ */
+int	catalog_listing_fold(sqlite3 *, const char *word, char *out,
+	    size_t len);
+
+/*
+ * catalog_index.c: the per-worker in-memory facet index over listing rows.
+ * Bitsets are catalog_index_words() 64-bit words, bit n = product rowid n.
+ */
+#define CATALOG_PRICE_BUCKETS	5
+#define CATALOG_FILTER_ATTRS	8
+#define CATALOG_FILTER_VALUES	16
+#define CATALOG_FILTER_CODE_MAX	40
+#define CATALOG_FILTER_VALUE_MAX 200
+
+enum catalog_sort {
+	CATALOG_SORT_RELEVANCE, CATALOG_SORT_NEWEST, CATALOG_SORT_NAME,
+	CATALOG_SORT_PRICE_ASC, CATALOG_SORT_PRICE_DESC
+};
+
+/* Lower bounds (minor units) of the price facet's buckets. */
+extern const int64_t catalog_price_bounds[CATALOG_PRICE_BUCKETS];
+
+struct catalog_filter {
+	const char	*category;		/* NULL: any */
+	int		 in_stock;		/* -1: either */
+	int64_t		 price_lo, price_hi;	/* -1: open */
+	int		 nattrs;
+	struct {
+		char	 code[CATALOG_FILTER_CODE_MAX + 1];
+		int	 nvalues;
+		char	*values[CATALOG_FILTER_VALUES];
+	}		 attrs[CATALOG_FILTER_ATTRS];
+};
+
+/* Builds the index or catches up with listings.seq.  0 or -1. */
+int	catalog_index_refresh(sqlite3 *);
+uint32_t catalog_index_words(void);
+uint32_t catalog_bits_count(const uint64_t *, uint32_t nw);
+/* 1 if code is a filterable attribute. */
+int	catalog_index_attr_known(const char *code);
+/*
+ * Narrows set (candidates) to the active products passing f and adds the
+ * facets to facets, each counted with every filter but its own.  0 or -1.
+ */
+int	catalog_index_apply(uint64_t *set, const struct catalog_filter *f,
+	    cJSON *facets);
+/*
+ * Rowids of set in sort's order (relevance here: newest), skipping skip,
+ * at most limit into out.  Returns how many.
+ */
+size_t	catalog_index_order(const uint64_t *set, int sort, size_t skip,
+	    size_t limit, int64_t *out);
+
 /* catalog_search.c */
 int	catalog_search(struct core_req *);
 

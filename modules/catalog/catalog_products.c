@@ -178,7 +178,8 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 		sep = " ";
 	}
 	rc = -1;
-	if ((st = core_db_stmt(db, "DELETE FROM product_search WHERE"
+	if (catalog_listing_unindex(db, rowid) == -1 ||
+	    (st = core_db_stmt(db, "DELETE FROM product_search WHERE"
 	    " rowid = ?")) == NULL)
 		goto out;
 	sqlite3_bind_int64(st, 1, rowid);
@@ -209,6 +210,8 @@ catalog_product_changed(sqlite3 *db, int64_t rowid)
 	}
 
 event:
+	if (catalog_listing_indexed(db, rowid) == -1)
+		goto out;
 	/* What pricing and checkout need for their own copies. */
 	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "product_id",
@@ -820,7 +823,8 @@ catalog_products_delete(struct core_req *r)
 		cJSON_AddItemToArray(skus, cJSON_CreateString(
 		    (const char *)sqlite3_column_text(st, 0)));
 	sqlite3_reset(st);
-	if ((st = core_db_stmt(db, "DELETE FROM product_search WHERE"
+	if (catalog_listing_deleted(db, rowid) == -1 ||
+	    (st = core_db_stmt(db, "DELETE FROM product_search WHERE"
 	    " rowid = ?")) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, rowid);

@@ -81,6 +81,8 @@ catalog_stock_move(sqlite3 *db, int64_t variant, int64_t on_hand_delta,
 	cJSON_Delete(p);
 	if (rc == -1)
 		return (-1);
+	if (catalog_listing_stock(db, variant) == -1)
+		return (-1);
 	/* Low when this change crossed the threshold going down. */
 	before = (on_hand - on_hand_delta) - (reserved - reserved_delta);
 	if (on_hand - reserved <= threshold && before > threshold) {
@@ -461,7 +463,7 @@ catalog_on_price_changed(sqlite3 *db, const struct core_event *ev)
 	sqlite3_bind_text(st, 4, cur, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return (core_db_err(db, "price copy"));
-	return (0);
+	return (catalog_listing_price(db, sku));
 }
 
 /*
