@@ -93,11 +93,15 @@ const struct core_module catalog_module = {
 };
 
 /*
- * Replay rebuilds what events fed: the price copy.  Reservations are not a
- * read model (they are catalog's own decisions) and stay.
+ * Replay rebuilds what events fed: the price copy and the listing rows'
+ * prices (rewritten without, the replayed events put them back).
+ * Reservations are not a read model (they are catalog's own decisions) and
+ * stay.
  */
 static int
 catalog_reset(sqlite3 *db)
 {
-	return (core_db_exec(db, "DELETE FROM variant_prices"));
+	if (core_db_exec(db, "DELETE FROM variant_prices") == -1)
+		return (-1);
+	return (catalog_listing_rebuild(db, 0));
 }

@@ -1,13 +1,22 @@
 /*
- * Storefront search: SQLite FTS5 over title, description text, tags and
- * SKUs with BM25 relevance, every word a prefix, a typo rewrite for words
- * that match nothing, filters (category, in stock), sorts, and facet
- * counts that agree with the result set.
+ * Storefront search: FTS5 over the text of active products (title,
+ * description, tags, SKUs, attribute words), every word a prefix, a typo
+ * rewrite for words that match nothing, filters (category, attributes,
+ * price, in stock), sorts, and exact facet counts, the design measured in
+ * ../shared/notes/search-at-scale.md for 200k products and 1M SKUs:
  *
- * Facets are counted with SQL here, which is right for shops up to tens of
- * thousands of products; the million-SKU design (in-memory facet bitmaps,
- * a term table for the typo rewrite) is in ../shared/notes/search-at-scale.md
- * and replaces catalog_search_facets when the catalog grows past that.
+ * - the match set is read from FTS5 into a bitset; filters and facets are
+ *   bitset work on the worker's in-memory index (catalog_index.c);
+ * - relevance is BM25 (title 10x, SKUs 5x, tags 3x) over the whole match
+ *   set when the term table's estimate says it is small (<= 5000), else
+ *   over the 200 most popular matches, which come first re-ranked, then
+ *   the rest by popularity.  Popular means newest until sales data exists;
+ * - search_terms (catalog_listing.c) gives the estimate and the words the
+ *   typo rewrite chooses from; the page's summaries are listing rows, read
+ *   with one query.
+ *
+ * One read transaction covers the index catch-up and every query, so the
+ * index, the match set and the summaries are of the same moment.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,60 +30,24 @@
 #define SEARCH_WORDS_MAX	8
 #define SEARCH_WORD_MAX		64
 #define SEARCH_LIMIT_MAX	50
+#define SEARCH_OFFSET_MAX	10000
+#define SEARCH_BM25_ALL		5000	/* estimate up to which all are scored */
+#define SEARCH_WINDOW		200	/* else: the most popular, re-ranked */
+#define SEARCH_PRICE_MAX	1000000000000LL
+#define SEARCH_SCORE \
+    "bm25(product_search, 10.0, 1.0, 3.0, 5.0)"
 
-/*
- * The product filter shared by every query: ?2 category (or ''), ?3 in
- * stock (1, 0 or -1 for either).  With words, the FTS5 match (?1) is a
- * join evaluated once; without, it is left out (binding ?1 is harmless).
- */
-#define SEARCH_IN_STOCK(p) "(EXISTS (SELECT 1 FROM variants v WHERE" \
-    " v.product = " p ".rowid AND (v.track_stock = 0 OR v.allow_backorder = 1" \
-    " OR v.on_hand > v.reserved)))"
-#define SEARCH_MATCH \
-    " JOIN (SELECT rowid AS r, bm25(product_search, 10.0, 1.0, 3.0, 5.0)" \
-    " AS score FROM product_search WHERE product_search MATCH ?1) m" \
-    " ON m.r = p.rowid"
-#define SEARCH_WHERE \
-    " WHERE p.status = 'active'" \
-    " AND (?2 = '' OR EXISTS (SELECT 1 FROM product_categories c WHERE" \
-    " c.product = p.rowid AND c.category = ?2))" \
-    " AND (?3 = -1 OR " SEARCH_IN_STOCK("p") " = ?3)"
-#define SEARCH_PAGE " LIMIT ?4 OFFSET ?5"
+struct search_hit {
+	int64_t		 rowid;
+	double		 score;
+};
 
-/* [with words][sort] */
-static const char *const search_sql[2][3] = {
-	{
-		"SELECT p.rowid FROM products p" SEARCH_WHERE
-		" ORDER BY p.rowid DESC" SEARCH_PAGE,
-		"SELECT p.rowid FROM products p" SEARCH_WHERE
-		" ORDER BY p.rowid DESC" SEARCH_PAGE,
-		"SELECT p.rowid FROM products p" SEARCH_WHERE
-		" ORDER BY p.title COLLATE NOCASE, p.rowid" SEARCH_PAGE,
-	}, {
-		/* relevance: bm25, title weighted most, then SKUs, tags */
-		"SELECT p.rowid FROM products p" SEARCH_MATCH SEARCH_WHERE
-		" ORDER BY m.score, p.rowid DESC" SEARCH_PAGE,
-		"SELECT p.rowid FROM products p" SEARCH_MATCH SEARCH_WHERE
-		" ORDER BY p.rowid DESC" SEARCH_PAGE,
-		"SELECT p.rowid FROM products p" SEARCH_MATCH SEARCH_WHERE
-		" ORDER BY p.title COLLATE NOCASE, p.rowid" SEARCH_PAGE,
-	}
+static const char *const search_sorts[] = {
+	"relevance", "newest", "name", "price_asc", "price_desc"
 };
-static const char *const search_sorts[] = { "relevance", "newest", "name" };
+#define SEARCH_SORTS	5
 
-static const char *const search_facet_category[2] = {
-	"SELECT c.category, count(*) FROM products p JOIN product_categories c"
-	" ON c.product = p.rowid" SEARCH_WHERE " GROUP BY c.category",
-	"SELECT c.category, count(*) FROM products p" SEARCH_MATCH
-	" JOIN product_categories c ON c.product = p.rowid" SEARCH_WHERE
-	" GROUP BY c.category",
-};
-static const char *const search_facet_stock[2] = {
-	"SELECT " SEARCH_IN_STOCK("p") " AS s, count(*) FROM products p"
-	SEARCH_WHERE " GROUP BY s",
-	"SELECT " SEARCH_IN_STOCK("p") " AS s, count(*) FROM products p"
-	SEARCH_MATCH SEARCH_WHERE " GROUP BY s",
-};
+static int	search_backfilled;
 
 /* Optimal string alignment distance, capped: returns cap + 1 when above. */
 static int
@@ -114,8 +87,19 @@ search_osa(const char *a, const char *b, int cap)
 	return (d[la][lb]);
 }
 
+/* The upper bound of the terms starting with prefix: prefix, last byte + 1. */
+static void
+search_prefix_end(const char *prefix, char *out, size_t len)
+{
+	size_t	 n;
+
+	snprintf(out, len, "%s", prefix);
+	if ((n = strlen(out)) > 0)
+		out[n - 1] = (char)((unsigned char)out[n - 1] + 1);
+}
+
 /*
- * Replaces word (in place) with the closest indexed term when nothing
+ * Replaces word (in place) with the closest indexed term when no term
  * starts with it: within 1 edit for words of 3 or 4 letters, else 2 (words
  * of 1 or 2 letters are left alone); the most common term wins a tie.
  * Returns 1 if it rewrote the word.
@@ -124,38 +108,38 @@ static int
 search_fix_typo(sqlite3 *db, char *word, size_t len)
 {
 	sqlite3_stmt	*st;
-	char		 prefix[SEARCH_WORD_MAX + 4];
+	char		 t0[SEARCH_WORD_MAX + 1], end[SEARCH_WORD_MAX + 1];
 	char		 best[SEARCH_WORD_MAX + 1];
-	int		 cap, d, bestd;
+	int		 cap, d, bestd, found;
 	int64_t		 doc, bestdoc;
 	const char	*t;
 
-	/* The index answers "does anything start with it" at once. */
-	snprintf(prefix, sizeof(prefix), "\"%s\"*", word);
-	if ((st = core_db_stmt(db, "SELECT 1 FROM product_search WHERE"
-	    " product_search MATCH ? LIMIT 1")) == NULL)
+	if (catalog_listing_fold(db, word, t0, sizeof(t0)) == -1)
 		return (0);
-	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-	d = sqlite3_step(st) == SQLITE_ROW;
+	search_prefix_end(t0, end, sizeof(end));
+	if ((st = core_db_stmt(db, "SELECT 1 FROM search_terms WHERE"
+	    " term >= ?1 AND term < ?2 LIMIT 1")) == NULL)
+		return (0);
+	sqlite3_bind_text(st, 1, t0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
-	if (d)
-		return (0);
 	/* Two letters are too few to guess from: "lt" is not "it". */
-	if (strlen(word) < 3)
+	if (found || strlen(t0) < 3)
 		return (0);
-	cap = strlen(word) <= 4 ? 1 : 2;
+	cap = strlen(t0) <= 4 ? 1 : 2;
 	bestd = cap + 1;
 	bestdoc = -1;
 	best[0] = '\0';
-	if ((st = core_db_stmt(db, "SELECT term, doc FROM product_search_vocab"
+	if ((st = core_db_stmt(db, "SELECT term, doc FROM search_terms"
 	    " WHERE length(term) BETWEEN ? AND ?")) == NULL)
 		return (0);
-	sqlite3_bind_int(st, 1, (int)strlen(word) - cap);
-	sqlite3_bind_int(st, 2, (int)strlen(word) + cap);
+	sqlite3_bind_int(st, 1, (int)strlen(t0) - cap);
+	sqlite3_bind_int(st, 2, (int)strlen(t0) + cap);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		t = (const char *)sqlite3_column_text(st, 0);
 		doc = sqlite3_column_int64(st, 1);
-		d = search_osa(word, t, cap);
+		d = search_osa(t0, t, cap);
 		if (d < bestd || (d == bestd && doc > bestdoc)) {
 			bestd = d;
 			bestdoc = doc;
@@ -170,22 +154,50 @@ search_fix_typo(sqlite3 *db, char *word, size_t len)
 }
 
 /*
+ * An upper bound of how many products match word as a prefix: the sum of
+ * the document counts of the terms it starts (a product holding two of
+ * them counts twice).  -1 when the word folds to no single token.
+ */
+static int64_t
+search_estimate(sqlite3 *db, const char *word)
+{
+	sqlite3_stmt	*st;
+	char		 t0[SEARCH_WORD_MAX + 1], end[SEARCH_WORD_MAX + 1];
+	int64_t		 n;
+
+	if (catalog_listing_fold(db, word, t0, sizeof(t0)) == -1)
+		return (-1);
+	search_prefix_end(t0, end, sizeof(end));
+	if ((st = core_db_stmt(db, "SELECT coalesce(sum(doc), 0) FROM"
+	    " search_terms WHERE term >= ?1 AND term < ?2")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, t0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_STATIC);
+	n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return (n);
+}
+
+/*
  * Turns q into an FTS5 query of quoted prefix terms ("shi"* "blu"*) in
  * out; words are letters and digits (any non-ASCII byte counts as a
- * letter), lower-cased.  Returns the number of words.
+ * letter), lower-cased.  *est gets the smallest estimate over the words
+ * (-1: unknown).  Returns the number of words.
  */
 static int
 search_build(sqlite3 *db, const char *q, char *out, size_t outlen,
-    cJSON *rewrites)
+    cJSON *rewrites, int64_t *est)
 {
 	char		 word[SEARCH_WORD_MAX + 1], orig[SEARCH_WORD_MAX + 1];
 	const char	*p;
 	size_t		 n, off;
+	int64_t		 e;
 	int		 words;
 
 	out[0] = '\0';
 	off = 0;
 	words = 0;
+	*est = -1;
 	for (p = q; *p != '\0' && words < SEARCH_WORDS_MAX;) {
 		while (*p != '\0' && !isalnum((unsigned char)*p) &&
 		    (unsigned char)*p < 0x80)
@@ -201,9 +213,11 @@ search_build(sqlite3 *db, const char *q, char *out, size_t outlen,
 			continue;
 		word[n] = '\0';
 		snprintf(orig, sizeof(orig), "%s", word);
-		if (search_fix_typo(db, word, sizeof(word)) &&
-		    rewrites != NULL)
+		if (search_fix_typo(db, word, sizeof(word)))
 			cJSON_AddStringToObject(rewrites, orig, word);
+		if ((e = search_estimate(db, word)) != -1 &&
+		    (*est == -1 || e < *est))
+			*est = e;
 		off += snprintf(out + off, outlen - off, "%s\"%s\"*",
 		    words ? " " : "", word);
 		if (off >= outlen)
@@ -213,79 +227,316 @@ search_build(sqlite3 *db, const char *q, char *out, size_t outlen,
 	return (words);
 }
 
+/* The ?attr.<code>=v1,v2 arguments into f; bad ones into *errors. */
 static void
-search_bind(sqlite3_stmt *st, const char *match, const char *category,
-    int in_stock)
+search_attr_args(struct core_req *r, struct catalog_filter *f, cJSON **errors)
 {
-	if (match[0] != '\0')
-		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, category, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, in_stock);
+	const char	*q, *end, *eq;
+	char		 name[CATALOG_FILTER_CODE_MAX + 8], field[64];
+	char		 val[CATALOG_FILTER_VALUES * (CATALOG_FILTER_VALUE_MAX + 1)];
+	char		*v, *comma;
+	size_t		 nlen;
+	int		 i, rc;
+
+	if ((q = r->http->query_string) == NULL)
+		return;
+	for (; *q != '\0'; q = *end ? end + 1 : end) {
+		if ((end = strchr(q, '&')) == NULL)
+			end = q + strlen(q);
+		if (strncmp(q, "attr.", 5) != 0)
+			continue;
+		if ((eq = memchr(q, '=', end - q)) == NULL)
+			eq = end;
+		nlen = (size_t)(eq - q);
+		snprintf(field, sizeof(field), "%.*s", (int)(nlen < 60 ? nlen :
+		    60), q);
+		if (nlen - 5 == 0 || nlen - 5 > CATALOG_FILTER_CODE_MAX ||
+		    strspn(q + 5, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+		    nlen - 5) {
+			core_http_field_error(errors, field,
+			    "is not a filterable attribute");
+			continue;
+		}
+		memcpy(name, q, nlen);
+		name[nlen] = '\0';
+		for (i = 0; i < f->nattrs; i++)
+			if (strcmp(f->attrs[i].code, name + 5) == 0)
+				break;
+		if (i < f->nattrs) {
+			core_http_field_error(errors, field, "is given twice");
+			continue;
+		}
+		if (!catalog_index_attr_known(name + 5)) {
+			core_http_field_error(errors, field,
+			    "is not a filterable attribute");
+			continue;
+		}
+		if (f->nattrs == CATALOG_FILTER_ATTRS) {
+			core_http_field_error(errors, field,
+			    "is one attribute filter too many (at most 8)");
+			continue;
+		}
+		i = f->nattrs;
+		rc = core_http_query(r, name, val, sizeof(val));
+		if (rc != 1 || val[0] == '\0' ||
+		    !core_json_utf8_valid(val, strlen(val))) {
+			core_http_field_error(errors, field, "must be one or "
+			    "more values separated by commas");
+			continue;
+		}
+		memcpy(f->attrs[i].code, name + 5, nlen - 4);	/* with NUL */
+		f->attrs[i].nvalues = 0;
+		for (v = val; v != NULL; v = comma) {
+			if ((comma = strchr(v, ',')) != NULL)
+				*comma++ = '\0';
+			if (*v == '\0' || strlen(v) > CATALOG_FILTER_VALUE_MAX ||
+			    f->attrs[i].nvalues == CATALOG_FILTER_VALUES) {
+				core_http_field_error(errors, field, "must be 1 "
+				    "to 16 non-empty values separated by "
+				    "commas");
+				break;
+			}
+			f->attrs[i].values[f->attrs[i].nvalues++] = strdup(v);
+		}
+		f->nattrs++;
+	}
 }
 
-static cJSON *
-search_summary(sqlite3 *db, int64_t rowid)
+static void
+search_filter_cleanup(struct catalog_filter *f)
+{
+	int	 i, j;
+
+	for (i = 0; i < f->nattrs; i++)
+		for (j = 0; j < f->attrs[i].nvalues; j++)
+			free(f->attrs[i].values[j]);
+	f->nattrs = 0;
+}
+
+/* A minor-unit amount argument: 1 given, 0 absent, -1 bad (in *errors). */
+static int
+search_amount(struct core_req *r, const char *name, int64_t *out,
+    cJSON **errors)
+{
+	char		 buf[24], *end;
+	long long	 v;
+	int		 rc;
+
+	if ((rc = core_http_query(r, name, buf, sizeof(buf))) == 0)
+		return (0);
+	if (rc == 1 && buf[0] >= '0' && buf[0] <= '9') {
+		v = strtoll(buf, &end, 10);
+		if (*end == '\0' && v >= 0 && v <= SEARCH_PRICE_MAX) {
+			*out = v;
+			return (1);
+		}
+	}
+	core_http_field_error(errors, name, "must be a whole amount in minor "
+	    "units (cents), 0 to 10^12");
+	return (-1);
+}
+
+static int
+search_hit_cmp(const void *a, const void *b)
+{
+	const struct search_hit	*x = a, *y = b;
+
+	if (x->score != y->score)
+		return (x->score < y->score ? -1 : 1);
+	return (x->rowid > y->rowid ? -1 : x->rowid < y->rowid);
+}
+
+/*
+ * Reads the FTS5 matches of match into set; with hits, their BM25 scores
+ * too (a growing array the caller frees).  Returns the count or -1.
+ */
+static long
+search_matches(sqlite3 *db, const char *match, uint64_t *set, uint32_t nw,
+    struct search_hit **hits)
 {
 	sqlite3_stmt	*st;
-	cJSON		*o, *imgs, *price;
-	const char	*url;
+	struct search_hit *h;
+	int64_t		 id;
+	long		 n, cap;
 
-	if ((st = core_db_stmt(db, "SELECT id, title, slug, images," SEARCH_IN_STOCK("p")
-	    ", (SELECT min(vp.amount) FROM variants v JOIN variant_prices vp ON"
-	    " vp.sku = v.sku WHERE v.product = p.rowid), (SELECT max(vp.amount)"
-	    " FROM variants v JOIN variant_prices vp ON vp.sku = v.sku WHERE"
-	    " v.product = p.rowid), (SELECT vp.currency FROM variants v JOIN"
-	    " variant_prices vp ON vp.sku = v.sku WHERE v.product = p.rowid"
-	    " LIMIT 1) FROM products p WHERE p.rowid = ?")) == NULL)
-		return (NULL);
-	sqlite3_bind_int64(st, 1, rowid);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
+	st = hits != NULL ? core_db_stmt(db, "SELECT rowid, " SEARCH_SCORE
+	    " FROM product_search WHERE product_search MATCH ?") :
+	    core_db_stmt(db, "SELECT rowid FROM product_search WHERE"
+	    " product_search MATCH ?");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	n = cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (id < 0 || (uint64_t)id >= (uint64_t)nw * 64)
+			continue;
+		set[id >> 6] |= 1ULL << (id & 63);
+		if (hits != NULL) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				if ((h = realloc(*hits, cap * sizeof(*h))) ==
+				    NULL)
+					break;
+				*hits = h;
+			}
+			(*hits)[n].rowid = id;
+			(*hits)[n].score = sqlite3_column_double(st, 1);
+		}
+		n++;
 	}
-	o = cJSON_CreateObject();
-	catalog_add_text(o, "id", st, 0);
-	catalog_add_text(o, "title", st, 1);
-	catalog_add_text(o, "slug", st, 2);
-	imgs = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
-	url = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(imgs,
-	    0), "url"));
-	if (url != NULL)
-		cJSON_AddStringToObject(o, "image", url);
-	else
-		cJSON_AddNullToObject(o, "image");
-	cJSON_Delete(imgs);
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, "price");
-	} else {
-		price = cJSON_AddObjectToObject(o, "price");
-		cJSON_AddNumberToObject(price, "min",
-		    (double)sqlite3_column_int64(st, 5));
-		cJSON_AddNumberToObject(price, "max",
-		    (double)sqlite3_column_int64(st, 6));
-		catalog_add_text(price, "currency", st, 7);
-	}
-	cJSON_AddBoolToObject(o, "in_stock", sqlite3_column_int(st, 4));
 	sqlite3_reset(st);
-	return (o);
+	return (n);
+}
+
+/*
+ * The relevance page: all hits ranked (hits given), or the SEARCH_WINDOW
+ * most popular of set re-ranked by BM25, then the rest by popularity.
+ */
+static size_t
+search_relevance(sqlite3 *db, const char *match, const uint64_t *set,
+    struct search_hit *hits, long nhits, size_t offset, size_t limit,
+    int64_t *rows)
+{
+	sqlite3_stmt	*st;
+	struct search_hit win[SEARCH_WINDOW];
+	int64_t		 ids[SEARCH_WINDOW], id;
+	size_t		 n, nwin, i, lo, hi, mid;
+	long		 k;
+
+	n = 0;
+	if (hits != NULL) {
+		for (k = 0, nwin = 0; k < nhits; k++)
+			if ((set[hits[k].rowid >> 6] >> (hits[k].rowid & 63)) &
+			    1)
+				hits[nwin++] = hits[k];
+		qsort(hits, nwin, sizeof(*hits), search_hit_cmp);
+		for (i = offset; i < nwin && n < limit; i++)
+			rows[n++] = hits[i].rowid;
+		return (n);
+	}
+	nwin = catalog_index_order(set, CATALOG_SORT_NEWEST, 0, SEARCH_WINDOW,
+	    ids);
+	if (offset < nwin) {
+		for (i = 0; i < nwin; i++) {
+			win[i].rowid = ids[i];
+			win[i].score = 0;
+		}
+		/* Scores of the window only: FTS5 seeks the rowid range. */
+		if ((st = core_db_stmt(db, "SELECT rowid, " SEARCH_SCORE
+		    " FROM product_search WHERE product_search MATCH ?1 AND"
+		    " rowid BETWEEN ?2 AND ?3")) == NULL)
+			return (0);
+		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, ids[nwin - 1]);
+		sqlite3_bind_int64(st, 3, ids[0]);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			/* ids run downwards */
+			for (lo = 0, hi = nwin; lo < hi;) {
+				mid = (lo + hi) / 2;
+				if (ids[mid] > id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < nwin && ids[lo] == id)
+				win[lo].score = sqlite3_column_double(st, 1);
+		}
+		sqlite3_reset(st);
+		qsort(win, nwin, sizeof(*win), search_hit_cmp);
+		for (i = offset; i < nwin && n < limit; i++)
+			rows[n++] = win[i].rowid;
+	}
+	if (n < limit)
+		n += catalog_index_order(set, CATALOG_SORT_NEWEST,
+		    (offset > nwin ? offset : nwin), limit - n, rows + n);
+	return (n);
+}
+
+/* The summaries of rows, in their order, from one query of listing rows. */
+static cJSON *
+search_summaries(sqlite3 *db, const int64_t *rows, size_t n)
+{
+	sqlite3_stmt	*st;
+	cJSON		*data, *ids, *o, *price, *items[SEARCH_LIMIT_MAX];
+	char		*json;
+	int64_t		 id;
+	size_t		 i;
+
+	data = cJSON_CreateArray();
+	if (n == 0)
+		return (data);
+	ids = cJSON_CreateArray();
+	for (i = 0; i < n; i++) {
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)rows[i]));
+		items[i] = NULL;
+	}
+	json = cJSON_PrintUnformatted(ids);
+	cJSON_Delete(ids);
+	if (json == NULL || (st = core_db_stmt(db, "SELECT product, id, title,"
+	    " slug, image, price_min, price_max, currency, in_stock FROM"
+	    " listings WHERE product IN (SELECT value FROM json_each(?))")) ==
+	    NULL) {
+		cJSON_free(json);
+		return (data);
+	}
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		for (i = 0; i < n && rows[i] != id; i++)
+			;
+		if (i == n || items[i] != NULL)
+			continue;
+		o = items[i] = cJSON_CreateObject();
+		catalog_add_text(o, "id", st, 1);
+		catalog_add_text(o, "title", st, 2);
+		catalog_add_text(o, "slug", st, 3);
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+			cJSON_AddNullToObject(o, "image");
+		else
+			catalog_add_text(o, "image", st, 4);
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+			cJSON_AddNullToObject(o, "price");
+		} else {
+			price = cJSON_AddObjectToObject(o, "price");
+			cJSON_AddNumberToObject(price, "min",
+			    (double)sqlite3_column_int64(st, 5));
+			cJSON_AddNumberToObject(price, "max",
+			    (double)sqlite3_column_int64(st, 6));
+			catalog_add_text(price, "currency", st, 7);
+		}
+		cJSON_AddBoolToObject(o, "in_stock", sqlite3_column_int(st, 8));
+	}
+	sqlite3_reset(st);
+	cJSON_free(json);
+	for (i = 0; i < n; i++)
+		if (items[i] != NULL)
+			cJSON_AddItemToArray(data, items[i]);
+	return (data);
 }
 
 int
 catalog_search(struct core_req *r)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	cJSON		*errors, *body, *data, *facets, *f, *rewrites;
-	char		 q[512], match[1024], category[48], stock[8], sort[16];
-	char		 after[16], next[16];
-	int64_t		 rows[SEARCH_LIMIT_MAX];
-	long		 offset;
-	int		 limit, in_stock, si, n, i, rc, has;
-	char		*end;
+	struct catalog_filter	 f;
+	struct search_hit	*hits;
+	sqlite3			*db;
+	cJSON			*errors, *body, *data, *facets, *rewrites;
+	char			 q[512], match[1024], category[48], stock[8];
+	char			 sort[16], after[16], next[16];
+	int64_t			 rows[SEARCH_LIMIT_MAX], est;
+	uint64_t		*set = NULL;
+	uint32_t		 nw, total;
+	long			 offset, nhits;
+	size_t			 n;
+	int			 limit, si, rc, words;
+	char			*end;
 
 	if (core_http_page(r, 20, SEARCH_LIMIT_MAX, &limit, after,
 	    sizeof(after)) == -1)
 		return (KORE_RESULT_OK);
+	memset(&f, 0, sizeof(f));
 	errors = NULL;
 	q[0] = category[0] = '\0';
 	if (core_http_query(r, "q", q, sizeof(q)) == -1 ||
@@ -295,12 +546,13 @@ catalog_search(struct core_req *r)
 	if (core_http_query(r, "category", category, sizeof(category)) == -1)
 		core_http_field_error(&errors, "category", "is not a category "
 		    "id");
-	in_stock = -1;
+	f.category = category[0] != '\0' ? category : NULL;
+	f.in_stock = -1;
 	if ((rc = core_http_query(r, "in_stock", stock, sizeof(stock))) == 1) {
 		if (strcmp(stock, "true") == 0)
-			in_stock = 1;
+			f.in_stock = 1;
 		else if (strcmp(stock, "false") == 0)
-			in_stock = 0;
+			f.in_stock = 0;
 		else
 			core_http_field_error(&errors, "in_stock",
 			    "must be true or false");
@@ -309,75 +561,94 @@ catalog_search(struct core_req *r)
 		    "must be true or false");
 	si = 0;
 	if ((rc = core_http_query(r, "sort", sort, sizeof(sort))) == 1) {
-		for (si = 0; si < 3; si++)
+		for (si = 0; si < SEARCH_SORTS; si++)
 			if (strcmp(sort, search_sorts[si]) == 0)
 				break;
-		if (si == 3)
-			core_http_field_error(&errors, "sort",
-			    "must be relevance, newest or name");
-	} else if (rc == -1)
-		core_http_field_error(&errors, "sort",
-		    "must be relevance, newest or name");
+	}
+	if (rc == -1 || si == SEARCH_SORTS)
+		core_http_field_error(&errors, "sort", "must be relevance, "
+		    "newest, name, price_asc or price_desc");
+	f.price_lo = f.price_hi = -1;
+	(void)search_amount(r, "price_min", &f.price_lo, &errors);
+	(void)search_amount(r, "price_max", &f.price_hi, &errors);
+	if (f.price_lo >= 0 && f.price_hi >= 0 && f.price_lo > f.price_hi)
+		core_http_field_error(&errors, "price_max",
+		    "must not be below price_min");
 	offset = 0;
 	if (after[0] != '\0') {
 		offset = strtol(after, &end, 10);
-		if (*end != '\0' || offset <= 0 || offset > 10000)
+		if (*end != '\0' || offset <= 0 || offset > SEARCH_OFFSET_MAX)
 			core_http_field_error(&errors, "after",
 			    "is not a cursor from this search");
 	}
+	db = core_db_get("catalog");
+	/* A file from before listings existed gets its rows on first use. */
+	if (!search_backfilled) {
+		if (catalog_listing_backfill(db) == -1)
+			return (catalog_internal(r));
+		search_backfilled = 1;
+	}
+	/* One snapshot for the index catch-up and every read below. */
+	if (core_db_exec(db, "BEGIN") == -1)
+		return (catalog_internal(r));
+	if (catalog_index_refresh(db) == -1) {
+		(void)core_db_exec(db, "ROLLBACK");
+		cJSON_Delete(errors);
+		return (catalog_internal(r));
+	}
+	search_attr_args(r, &f, &errors);
 	if (errors != NULL) {
+		(void)core_db_exec(db, "ROLLBACK");
+		search_filter_cleanup(&f);
 		core_http_problem(r, 400, "bad-query", "Bad query",
 		    "the search arguments are not valid", errors);
 		return (KORE_RESULT_OK);
 	}
-	db = core_db_get("catalog");
+
 	rewrites = cJSON_CreateObject();
-	if (search_build(db, q, match, sizeof(match), rewrites) == 0)
-		match[0] = '\0';
-
-	has = match[0] != '\0';
-	if ((st = core_db_stmt(db, search_sql[has][si])) == NULL)
-		goto fail;
-	search_bind(st, match, category, in_stock);
-	sqlite3_bind_int(st, 4, limit);
-	sqlite3_bind_int64(st, 5, offset);
-	n = 0;
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		rows[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	data = cJSON_CreateArray();
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(data, search_summary(db, rows[i]));
-
 	facets = cJSON_CreateObject();
-	f = cJSON_AddObjectToObject(facets, "category");
-	if ((st = core_db_stmt(db, search_facet_category[has])) != NULL) {
-		search_bind(st, match, "", in_stock);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			cJSON_AddNumberToObject(f,
-			    (const char *)sqlite3_column_text(st, 0),
-			    sqlite3_column_int(st, 1));
-		sqlite3_reset(st);
+	hits = NULL;
+	nhits = 0;
+	words = search_build(db, q, match, sizeof(match), rewrites, &est);
+	nw = catalog_index_words();
+	if ((set = calloc(nw ? nw : 1, sizeof(*set))) == NULL)
+		goto fail;
+	if (words == 0) {
+		memset(set, 0xff, nw * sizeof(*set));
+	} else {
+		/* Small sets are scored as they are read, in one pass. */
+		nhits = search_matches(db, match, set, nw, si == 0 &&
+		    est != -1 && est <= SEARCH_BM25_ALL ? &hits : NULL);
+		if (nhits == -1)
+			goto fail;
 	}
-	f = cJSON_AddObjectToObject(facets, "in_stock");
-	cJSON_AddNumberToObject(f, "true", 0);
-	cJSON_AddNumberToObject(f, "false", 0);
-	if ((st = core_db_stmt(db, search_facet_stock[has])) != NULL) {
-		search_bind(st, match, category, -1);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			cJSON_SetNumberValue(cJSON_GetObjectItem(f,
-			    sqlite3_column_int(st, 0) ? "true" : "false"),
-			    sqlite3_column_int(st, 1));
-		sqlite3_reset(st);
-	}
-	snprintf(next, sizeof(next), "%ld", offset + n);
-	body = core_http_page_body(data, n == limit ? next : NULL);
+	if (catalog_index_apply(set, &f, facets) == -1)
+		goto fail;
+	total = catalog_bits_count(set, nw);
+	if (si == CATALOG_SORT_RELEVANCE && words > 0)
+		n = search_relevance(db, match, set, hits, nhits,
+		    (size_t)offset, (size_t)limit, rows);
+	else
+		n = catalog_index_order(set, si, (size_t)offset,
+		    (size_t)limit, rows);
+	data = search_summaries(db, rows, n);
+	(void)core_db_exec(db, "COMMIT");
+	free(set);
+	free(hits);
+	search_filter_cleanup(&f);
+	snprintf(next, sizeof(next), "%ld", offset + (long)n);
+	body = core_http_page_body(data, (uint32_t)offset + n < total &&
+	    offset + (long)n < SEARCH_OFFSET_MAX ? next : NULL);
 	cJSON_AddItemToObject(body, "facets", facets);
 	cJSON_AddItemToObject(body, "rewrites", rewrites);
 	core_http_json_take(r, 200, body);
 	return (KORE_RESULT_OK);
 fail:
+	(void)core_db_exec(db, "ROLLBACK");
+	free(set);
+	free(hits);
+	search_filter_cleanup(&f);
 	cJSON_Delete(rewrites);
-	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
-	return (KORE_RESULT_OK);
+	cJSON_Delete(facets);
+	return (catalog_internal(r));
 }

@@ -45,6 +45,15 @@ async function searchAll(s, query = '', limit = 50) {
 	throw new Error('paging never ends');
 }
 
+/* The price facet's fixed buckets, in minor units; max is exclusive. */
+const BUCKETS = [[0, 2000], [2000, 5000], [5000, 10000], [10000, 20000], [20000, null]];
+
+/* The whole facets object: price buckets all zero unless counts are given. */
+function facetsOf(category, inStock, price = [0, 0, 0, 0, 0], attributes = {}) {
+	return { category, in_stock: inStock, attributes,
+		price: BUCKETS.map(([min, max], i) => ({ min, max, count: price[i] })) };
+}
+
 const titles = (list) => list.map((x) => x.title);
 const idsOf = (list) => list.map((x) => x.id).sort();
 
@@ -161,7 +170,7 @@ describe('catalog search', () => {
 			const j = await search(s, `q=${q}`);
 			assert.deepEqual(j.rewrites, {}, `q=${q}`);
 			assert.deepEqual(j.data, [], `q=${q}`);
-			assert.deepEqual(j.facets, { category: {}, in_stock: { true: 0, false: 0 } });
+			assert.deepEqual(j.facets, facetsOf({}, { true: 0, false: 0 }));
 			assert.equal(j.next, null);
 		}
 	});
@@ -190,7 +199,7 @@ describe('catalog search', () => {
 
 	it('facet counts agree with the results', async () => {
 		const j = await search(s);
-		assert.deepEqual(j.facets, { category: { [tops]: 2, [bags]: 3, [home]: 1 }, in_stock: { true: 5, false: 1 } });
+		assert.deepEqual(j.facets, facetsOf({ [tops]: 2, [bags]: 3, [home]: 1 }, { true: 5, false: 1 }));
 		/* Each product has one category: the category facet sums to the results. */
 		const queries = ['', 'q=s', 'q=shi', 'q=t', 'q=c', 'in_stock=true', 'in_stock=false', 'q=e&in_stock=true',
 			`category=${tops}`, `category=${bags}`, `q=c&category=${bags}`, 'q=xyzzy', 'q=shrit'];
@@ -266,7 +275,7 @@ describe('catalog search', () => {
 		for (const q of ['q=secret', 'q=shirtdress', 'q=prototype', 'q=retired']) {
 			const j = await search(s, q);
 			assert.deepEqual(j.data, [], q);
-			assert.deepEqual(j.facets, { category: {}, in_stock: { true: 0, false: 0 } }, `${q}: not counted either`);
+			assert.deepEqual(j.facets, facetsOf({}, { true: 0, false: 0 }), `${q}: not counted either`);
 		}
 		/* Activated, it is found; back to draft, gone again. */
 		const url = `${P}/${prod.draft.id}`;
