@@ -62,6 +62,10 @@ static const struct core_route catalog_routes[] = {
 	/* Kore refuses bodies over 4 MiB (kore.conf) before we see them. */
 	{ HTTP_METHOD_POST, "/api/v1/catalog/imports",
 	    catalog_import_http, CORE_ACCESS_STAFF, 4194304 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/imports",
+	    catalog_import_list, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/catalog/imports/{id}",
+	    catalog_import_get, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/catalog/exports/products.csv",
 	    catalog_export_http, CORE_ACCESS_STAFF, 0 },
 	{ 0, NULL, NULL, 0, 0 }
@@ -85,6 +89,7 @@ static const struct core_command catalog_commands[] = {
 const struct core_module catalog_module = {
 	.name = "catalog",
 	.sync_full = 1,		/* stock and reservations */
+	.init = catalog_import_job_init,	/* the import jobs' timer */
 	.seed = catalog_seed,
 	.reset = catalog_reset,
 	.routes = catalog_routes,

@@ -178,9 +178,100 @@ int	catalog_csv_quote_needed(const char *s);
  */
 int	catalog_price_parse(const char *s, int64_t *minor);
 
-/* catalog_import.c: Shopify-layout product CSV in and out. */
+/*
+ * catalog_import*.c: product CSV in Shopify's layout, read one product at
+ * a time (the rows of one Handle, in the order of their first row).
+ */
+enum {
+	CI_HANDLE, CI_TITLE, CI_BODY, CI_VENDOR, CI_TYPE, CI_TAGS, CI_STATUS,
+	CI_O1N, CI_O1V, CI_O2N, CI_O2V, CI_O3N, CI_O3V, CI_SKU, CI_GRAMS,
+	CI_PRICE, CI_COMPARE, CI_QTY, CI_IMG, CI_IMGPOS, CI_IMGALT,
+	CATALOG_CSV_NCOLS
+};
+/* The columns read, in the order export writes them. */
+extern const char *const catalog_csv_columns[CATALOG_CSV_NCOLS];
+
+#define CATALOG_IMPORT_ERRORS_MAX	1000	/* reported; all are counted */
+#define CATALOG_IMPORT_SKIPPED		0
+#define CATALOG_IMPORT_CREATED		1
+#define CATALOG_IMPORT_UPDATED		2
+
+/* A data row's handle, for grouping rows by product. */
+struct catalog_import_key {
+	const char	*handle;
+	size_t		 row;
+};
+
+/* The rows of one handle: keys[start .. start + n) of the sorted keys. */
+struct catalog_import_group {
+	size_t		 start, n;
+	size_t		 first;		/* the handle's first row */
+	int		 nerr;
+};
+
+/*
+ * A parsed file.  groups are the products in the order of their first
+ * row, the same on every parse of the same bytes: a resumed job counts
+ * on it.
+ */
+struct catalog_import {
+	sqlite3			*db;
+	struct catalog_csv	 csv;
+	int			 col[CATALOG_CSV_NCOLS];
+	int			 write;		/* this product: write it */
+	cJSON			*errors;	/* this product's, borrowed */
+	const char		**rowerr;	/* per row: SKU clash in file */
+	struct catalog_import_key *keys;
+	size_t			 nkeys;
+	struct catalog_import_group *groups;
+	size_t			 ngroups;
+	char			 who[64];	/* the ledger's reference */
+};
+
+/* catalog_import.c: the file into products, each checked and written. */
+int	catalog_import_new(struct catalog_import **, sqlite3 *,
+	    const char *data, size_t len, const char *who, cJSON **errors);
+void	catalog_import_free(struct catalog_import *);
+int	catalog_import_product(struct catalog_import *, size_t i, int write,
+	    cJSON *errors, size_t *rows, int *nerr);
+int	catalog_import_check(sqlite3 *, const char *data, size_t len,
+	    cJSON **report);
+
+/* catalog_import_rows.c: reading and checking fields of rows. */
+const char *catalog_import_f(const struct catalog_import *, size_t row,
+	    int col);
+void	catalog_import_error(struct catalog_import *,
+	    struct catalog_import_group *, size_t row, const char *field,
+	    const char *msg);
+int	catalog_import_int(const char *, int64_t max, int64_t *out);
+/* Orders keys by handle, then row. */
+int	catalog_import_key_cmp(const void *, const void *);
+int	catalog_import_header(struct catalog_import *);
+void	catalog_import_sku_clashes(struct catalog_import *);
+cJSON	*catalog_import_tags(struct catalog_import *,
+	    struct catalog_import_group *, size_t row);
+cJSON	*catalog_import_images(struct catalog_import *,
+	    struct catalog_import_group *);
+
+/*
+ * catalog_import_job.c: imports as background jobs (import_jobs), worked
+ * on in slices by whichever process holds the job's lease.
+ */
+int	catalog_import_job_create(sqlite3 *, const char *data, size_t len,
+	    const char *filename, const char *who, char *id, size_t idlen,
+	    cJSON **errors);
+int	catalog_import_job_work(sqlite3 *, const char *only,
+	    uint64_t budget_us);
+cJSON	*catalog_import_job_json(sqlite3 *, const char *id, int errors);
+int	catalog_import_job_init(sqlite3 *);
+
+/* catalog_import_http.c and catalog_export.c */
 int	catalog_import_http(struct core_req *);
+int	catalog_import_get(struct core_req *);
+int	catalog_import_list(struct core_req *);
 int	catalog_export_http(struct core_req *);
+
+/* catalog_import_cli.c */
 int	catalog_import_cli(int argc, char **argv);
 
 /*

@@ -4,7 +4,9 @@
  * the documented columns, an export re-imports unchanged, a new file
  * creates products (stock, ledger, search, price events), row errors carry
  * their line and write nothing of their product, access, bad bodies, and
- * the `mercato import products` command.
+ * the `mercato import products` command.  A real import is a background
+ * job (202, then polled: catalog-import-jobs.test.mjs covers the job
+ * endpoints); here it is awaited and read back as the dry run's report.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, customerToken, runCli, startServer } from './lib/server.mjs';
+import { assertProblem, customerToken, runCli, startServer, waitFor } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const IMPORT = '/api/v1/catalog/imports';
@@ -90,8 +92,28 @@ describe('catalog: product CSV import and export', () => {
 		await s?.close();
 	});
 
-	const importCsv = (csv, dry) => s.request('POST', `${IMPORT}?dry_run=${dry}`,
-	    { token, body: { csv } });
+	/*
+	 * A dry run answers its report; a real import answers 202 with a job,
+	 * which is polled until done and turned into the same report shape.
+	 */
+	async function importCsv(csv, dry) {
+		const r = await s.request('POST', `${IMPORT}?dry_run=${dry}`, { token, body: { csv } });
+		if (dry || r.status !== 202)
+			return r;
+		assert.equal(r.headers.location, `${IMPORT}/${r.json.id}`);
+		const job = await waitFor(async () => {
+			const g = await s.request('GET', r.headers.location, { token });
+			assert.equal(g.status, 200, g.text);
+			return g.json.state === 'done' ? g.json : null;
+		}, { message: `import ${r.json.id} done` });
+		assert.equal(job.rows_done, job.rows_total);
+		assert.equal(job.products_done, job.products_total);
+		assert.equal(job.errors_count, job.errors.length);
+		return { status: 201, text: JSON.stringify(job), json: {
+			rows: job.summary.rows, products: job.summary.products,
+			created: job.summary.created, updated: job.summary.updated,
+			errors: job.errors } };
+	}
 
 	async function exportCsv(query = '') {
 		const r = await s.request('GET', `${EXPORT}${query}`, { token });
@@ -153,6 +175,33 @@ describe('catalog: product CSV import and export', () => {
 		const drafts = parseCsv(await exportCsv('?status=draft'));
 		assert.ok(!drafts.some((x) => x[0] === r.json.slug));
 		assertProblem(await s.request('GET', `${EXPORT}?status=gone`, { token }), 400);
+	});
+
+	it('export honours the list filters: status, category and q together', async () => {
+		const t = tag();
+		const cat = await s.request('POST', '/api/v1/catalog/categories', { token, body: { name: `Hats ${t}` } });
+		assert.equal(cat.status, 201, cat.text);
+		const mk = async (title, status, categories, sku) => {
+			const r = await s.request('POST', P, { token, body: { title, status, categories,
+				tags: [`flt${t}`], variants: [{ sku }] } });
+			assert.equal(r.status, 201, r.text);
+			return r.json.slug;
+		};
+		const felt = await mk(`Felt hat ${t}`, 'active', [cat.json.id], `FLT-A-${t}`);
+		const straw = await mk(`Straw hat ${t}`, 'draft', [cat.json.id], `FLT-B-${t}`);
+		const scarf = await mk(`Felt scarf ${t}`, 'active', [], `FLT-C-${t}`);
+		const handles = async (query) => parseCsv(await exportCsv(query)).slice(1).map((x) => x[0])
+		    .filter((h) => [felt, straw, scarf].includes(h)).sort();
+		assert.deepEqual(await handles(`?category=${cat.json.id}`), [felt, straw].sort());
+		assert.deepEqual(await handles(`?category=${cat.json.id}&status=active`), [felt]);
+		assert.deepEqual(await handles(`?q=${encodeURIComponent(`FELT flt${t}`)}`), [felt, scarf].sort());
+		assert.deepEqual(await handles(`?q=flt-b-${t}`), [straw], 'a SKU matches, case ignored');
+		assert.deepEqual(await handles(`?q=felt+flt${t}&category=${cat.json.id}&status=active`), [felt]);
+		assert.deepEqual(await handles('?category=cat_none'), []);
+		const header = parseCsv(await exportCsv('?q=nothing-matches-this'));
+		assert.deepEqual(header, [COLUMNS], 'no match: the header alone');
+		assertProblem(await s.request('GET', `${EXPORT}?q=${'a '.repeat(9)}`, { token }), 400, 'bad-query');
+		assertProblem(await s.request('GET', `${EXPORT}?category=${'c'.repeat(80)}`, { token }), 400, 'bad-query');
 	});
 
 	it('round trip: export -> dry run (0 created, all updated) -> import keeps everything', async () => {
