@@ -3,7 +3,8 @@
  * app.js shows it for every #/catalog… hash; it reads the rest of the hash
  * and shows the product list (#/catalog), a product (#/catalog/products/
  * <id>), the new-product form (#/catalog/new), the category tree
- * (#/catalog/categories), the low-stock list (#/catalog/low-stock) or CSV
+ * (#/catalog/categories), attributes and product types
+ * (#/catalog/attributes), the low-stock list (#/catalog/low-stock) or CSV
  * import and export (#/catalog/import), under a row of tabs.  Each view is
  * keyed by its hash, so it starts afresh.
  */
@@ -15,10 +16,12 @@ import { NewProduct } from './new.js';
 import { Categories } from './categories.js';
 import { LowStock } from './lowstock.js';
 import { ImportExport } from './importexport.js';
+import { Attributes } from './attributes.js';
 
 const TABS = [
 	{ view: 'list', hash: '#/catalog', label: 'Products' },
 	{ view: 'categories', hash: '#/catalog/categories', label: 'Categories' },
+	{ view: 'attributes', hash: '#/catalog/attributes', label: 'Attributes' },
 	{ view: 'low-stock', hash: '#/catalog/low-stock', label: 'Low stock' },
 	{ view: 'import', hash: '#/catalog/import', label: 'Import / export' },
 ];
@@ -27,7 +30,7 @@ export function parseCatalogHash(hash) {
 	const rest = String(hash || '').replace(/^#\/catalog\/?/, '').replace(/\/$/, '');
 	if (rest === '' || rest === 'products')
 		return { view: 'list' };
-	if (rest === 'new' || rest === 'categories' || rest === 'low-stock' ||
+	if (rest === 'new' || rest === 'categories' || rest === 'attributes' || rest === 'low-stock' ||
 	    rest === 'import')
 		return { view: rest };
 	const m = /^products\/([^/]+)$/.exec(rest);
@@ -51,6 +54,8 @@ function View({ where }) {
 		return html`<${NewProduct} />`;
 	case 'categories':
 		return html`<${Categories} />`;
+	case 'attributes':
+		return html`<${Attributes} />`;
 	case 'low-stock':
 		return html`<${LowStock} />`;
 	case 'import':

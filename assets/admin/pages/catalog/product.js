@@ -21,6 +21,7 @@ import {
 	loadCategories, Loading, useTitle,
 } from './common.js';
 import { Variants } from './variants.js';
+import { AttributeFields, attrFormOf, attrChanges, loadAttributeDefs } from './attrfields.js';
 
 const FIELDS = ['title', 'status', 'description', 'tags', 'vendor', 'product_type'];
 
@@ -32,11 +33,16 @@ function formOf(p) {
 		tags: (p.tags || []).join(', '),
 		vendor: p.vendor || '',
 		product_type: p.product_type || '',
+		type_id: p.type_id || '',
+		attrs: attrFormOf(p),
 	};
 }
 
-/* The members of the form that differ from the product, ready to PATCH. */
-function changes(form, p) {
+/*
+ * The members of the form that differ from the product, ready to PATCH;
+ * kinds (code -> kind) lets typed numbers go out as numbers.
+ */
+function changes(form, p, kinds = {}) {
 	const base = formOf(p);
 	const out = {};
 	for (const f of FIELDS) {
@@ -48,7 +54,7 @@ function changes(form, p) {
 			out[f] = form[f];
 		}
 	}
-	return out;
+	return { ...out, ...attrChanges(form.type_id, form.attrs, p, kinds) };
 }
 
 const etagOf = (r) => r.etag || `"v${r.data.version}"`;
@@ -60,6 +66,8 @@ function rebase(form, was, now) {
 	const out = {};
 	for (const f of FIELDS)
 		out[f] = form[f] === before[f] ? after[f] : form[f];
+	out.type_id = form.type_id === before.type_id ? after.type_id : form.type_id;
+	out.attrs = JSON.stringify(form.attrs) === JSON.stringify(before.attrs) ? after.attrs : form.attrs;
 	return out;
 }
 
@@ -68,6 +76,7 @@ export function ProductPage({ id }) {
 	const [etag, setEtag] = useState(null);
 	const [form, setForm] = useState(null);
 	const [cats, setCats] = useState(null);
+	const [defs, setDefs] = useState(null);
 	const [loadError, setLoadError] = useState('');
 	const [errors, setErrors] = useState(null);
 	const [notice, setNotice] = useState(null);
@@ -77,7 +86,8 @@ export function ProductPage({ id }) {
 	const current = useRef(null);
 	current.current = product;
 
-	const diff = product && form ? changes(form, product) : {};
+	const kinds = Object.fromEntries((defs ? defs.attrs : []).map((a) => [a.code, a.kind]));
+	const diff = product && form ? changes(form, product, kinds) : {};
 	const dirty = Object.keys(diff).length > 0;
 	useLeaveGuard(dirty);
 	useTitle(product ? product.title : 'Product');
@@ -103,7 +113,7 @@ export function ProductPage({ id }) {
 	async function save() {
 		if (saving || !product)
 			return;
-		const body = changes(form, product);
+		const body = changes(form, product, kinds);
 		if (Object.keys(body).length === 0) {
 			setNotice({ kind: 'info', text: 'There is nothing to save.' });
 			return;
@@ -128,7 +138,7 @@ export function ProductPage({ id }) {
 				setStale(true);
 			} else if (fe) {
 				setErrors(fe);
-				const rest = otherErrors(fe, FIELDS);
+				const rest = otherErrors(fe, [...FIELDS, 'type_id', 'attributes']);
 				setNotice({ kind: 'error', text: rest.length ? rest.join(' ')
 				    : 'Some fields need a change; see the messages below them.' });
 			} else {
@@ -147,6 +157,8 @@ export function ProductPage({ id }) {
 		load();
 		loadCategories().then((c) => alive.current && setCats(c))
 		    .catch(() => alive.current && setCats([]));
+		loadAttributeDefs().then((d) => alive.current && setDefs(d))
+		    .catch(() => alive.current && setDefs({ attrs: [], types: [] }));
 		const onKey = (e) => {
 			if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === 's' || e.key === 'S')) {
 				e.preventDefault();
@@ -253,6 +265,10 @@ export function ProductPage({ id }) {
 					<textarea id="p-desc" rows="7" value=${form.description}
 						data-testid="field-description" onInput=${set('description')}></textarea>
 				<//>
+				<${AttributeFields} defs=${defs} typeId=${form.type_id} form=${form.attrs} errors=${errors}
+					held=${Object.keys(product.attributes || {})}
+					onType=${(v) => setForm({ ...form, type_id: v })}
+					onValue=${(code, v) => setForm({ ...form, attrs: { ...form.attrs, [code]: v } })} />
 				<div class="form-actions">
 					<button type="submit" class="btn btn-primary" disabled=${saving}
 						data-testid="product-save">${saving ? 'Saving…' : 'Save'}</button>
