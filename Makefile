@@ -155,5 +155,26 @@ build-asan/mercato-shop: $(KORE_OBJS) $(APP_OBJS) $(GEN_OBJS)
 bench: $(BIN)
 	sh bench/run.sh ./$(BIN)
 
+# Search at 200k products / 1M SKUs: a generator fills a migrated
+# catalog.db in /tmp (BENCH_DIR), then bounded wrk runs per query kind.
+.PHONY: bench-search
+$(B)/gen_catalog: bench/gen_catalog.c
+	@mkdir -p $(B)
+	$(CC) -O2 -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	    bench/gen_catalog.c -lsqlite3 -lm -o $@
+bench-search: $(BIN) $(B)/gen_catalog
+	sh bench/search-scale.sh ./$(BIN) $(B)/gen_catalog
+
+# The pricing rules engine alone: pure C, so it builds without Kore.
+RULES_SRCS = bench/rules_bench.c core/core_rules.c core/core_rules_apply.c \
+	core/core_money.c
+.PHONY: bench-rules
+$(B)/rules-bench: $(RULES_SRCS) core/core_rules.h core/core_rules_int.h \
+    core/core_money.h
+	@mkdir -p $(@D)
+	$(CC) -std=c99 -D_GNU_SOURCE $(WARN) -I. -O2 $(RULES_SRCS) -o $@
+bench-rules: $(B)/rules-bench
+	$(B)/rules-bench
+
 clean:
 	rm -rf build build-asan $(BIN)

@@ -63,12 +63,20 @@ core_money_currency_valid(const char *code)
 	return (code[3] == '\0');
 }
 
+/*
+ * The remainders of up to this many parts are kept on the stack; beyond
+ * it they are recomputed on every pick (slower, but still no heap: the
+ * pricing rules engine promises none).
+ */
+#define MONEY_ALLOC_STACK	256
+
 int
 core_money_allocate(int64_t *parts, int64_t total, const int64_t *weights,
     int n)
 {
+	__int128	 rems[MONEY_ALLOC_STACK];
 	__int128	 sum, share, rem, best_rem, prev_rem;
-	int64_t		 given, step;
+	int64_t		 given, step, s64;
 	int		 i, best, prev;
 
 	if (n <= 0)
@@ -83,18 +91,26 @@ core_money_allocate(int64_t *parts, int64_t total, const int64_t *weights,
 		return (-1);
 	given = 0;
 	for (i = 0; i < n; i++) {
-		share = (__int128)total * weights[i];
-		parts[i] = (int64_t)(share / sum);
+		/* 64-bit division when it fits: 128-bit is a library call. */
+		if (sum <= INT64_MAX &&
+		    !__builtin_mul_overflow(total, weights[i], &s64)) {
+			parts[i] = s64 / (int64_t)sum;
+			rem = s64 % (int64_t)sum;
+		} else {
+			share = (__int128)total * weights[i];
+			parts[i] = (int64_t)(share / sum);
+			rem = share % sum;
+		}
 		given += parts[i];
+		if (i < MONEY_ALLOC_STACK)
+			rems[i] = rem < 0 ? -rem : rem;
 	}
 
 	/*
 	 * Hand out what truncation left, one unit each, to the largest
-	 * remainders, ties to the earlier index.  The remainders are
-	 * recomputed instead of stored so that nothing is allocated (the
-	 * pricing rules engine promises no heap): each pick is the next one
+	 * remainders, ties to the earlier index.  Each pick is the next one
 	 * after the previous pick in the order (remainder descending, index
-	 * ascending).  At most n picks, n^2 steps: n is small (cart lines).
+	 * ascending), so no "taken" marks are needed.  At most n picks.
 	 */
 	step = total > given ? 1 : -1;
 	prev = -1;
@@ -103,9 +119,13 @@ core_money_allocate(int64_t *parts, int64_t total, const int64_t *weights,
 		best = -1;
 		best_rem = 0;
 		for (i = 0; i < n; i++) {
-			rem = ((__int128)total * weights[i]) % sum;
-			if (rem < 0)
-				rem = -rem;
+			if (i < MONEY_ALLOC_STACK)
+				rem = rems[i];
+			else {
+				rem = ((__int128)total * weights[i]) % sum;
+				if (rem < 0)
+					rem = -rem;
+			}
 			if (prev != -1 && (rem > prev_rem ||
 			    (rem == prev_rem && i <= prev)))
 				continue;

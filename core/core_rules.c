@@ -409,7 +409,10 @@ rules_select(struct core_rules_ctx *ctx, int *sel, int *nsel)
 		    ctx->in->shipping)) != 0)
 			return (rc);
 		if (e.amount == 0) {
-			r->reason = CORE_RULES_NOTHING_TO_DISCOUNT;
+			/* Buy X get Y short of one whole application. */
+			r->reason = p->action == CORE_RULES_BUY_X_GET_Y &&
+			    e.applications == 0 ? CORE_RULES_MIN_QUANTITY :
+			    CORE_RULES_NOTHING_TO_DISCOUNT;
 			continue;
 		}
 		for (j = 0; j < *nsel; j++) {

@@ -292,3 +292,40 @@ Test(core_money, allocate_random_cases_sum_exactly_and_stay_proportional)
 		    "case %d: two runs differ", k);
 	}
 }
+
+/*
+ * Past 256 parts the remainders are recomputed instead of kept on the
+ * stack: the same rules must hold there.  1000 over 300 equal weights is
+ * 3.33 each: 900 by truncation, the 100 left go to the first 100.  Then
+ * 300 parts whose largest remainders sit past index 256.
+ */
+Test(core_money, allocate_many_parts_without_the_stack_buffer)
+{
+	static int64_t	weights[300], parts[300];
+	int		i;
+
+	for (i = 0; i < 300; i++)
+		weights[i] = 1;
+	cr_assert_eq(core_money_allocate(parts, 1000, weights, 300), 0);
+	for (i = 0; i < 300; i++)
+		cr_assert_eq(parts[i], i < 100 ? 4 : 3, "part %d", i);
+
+	/*
+	 * Weights 1 before 260, 2 after (sum 340), 80 to split: every share
+	 * truncates to 0; the 40 weight-2 parts (0.47) get one first, then
+	 * the 40 left go to the earliest weight-1 parts (0.235).
+	 */
+	for (i = 0; i < 300; i++)
+		weights[i] = i < 260 ? 1 : 2;
+	cr_assert_eq(core_money_allocate(parts, 80, weights, 300), 0);
+	money_check_allocation(parts, 80, weights, 300);
+	for (i = 0; i < 300; i++)
+		cr_assert_eq(parts[i], i < 40 || i >= 260 ? 1 : 0, "part %d",
+		    i);
+
+	money_rng_state = 0x5eed;
+	for (i = 0; i < 300; i++)
+		weights[i] = money_rng_range(0, 1000000);
+	cr_assert_eq(core_money_allocate(parts, -987654321, weights, 300), 0);
+	money_check_allocation(parts, -987654321, weights, 300);
+}

@@ -360,6 +360,23 @@ Test(core_rules, buy_x_get_y_discounted_from_another_set_with_a_maximum,
 	cr_assert_eq(rt_out.lines[0].item_discount, 0);
 }
 
+Test(core_rules, buy_x_get_y_short_of_one_application, .init = rt_setup)
+{
+	/* Buy 2 get 1 with 2 units: no unit is left to be free. */
+	rt_line("A", 1000, 2);
+	rt_promo("p1", CORE_RULES_BUY_X_GET_Y, CORE_RULES_RATE_ONE)->buy_qty =
+	    2;
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	RT_NOT_APPLIED(0, "min_quantity");
+	cr_assert_eq(rt_out.total, 2380);
+
+	/* A third unit makes one application: 10.00 off 30.00. */
+	rt_lines[0].quantity = 3;
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	cr_assert_eq(rt_res(0)->amount, 1000);
+	cr_assert_eq(rt_res(0)->applications, 1);
+}
+
 Test(core_rules, free_shipping_discounts_shipping_and_its_tax,
     .init = rt_setup)
 {
