@@ -7,7 +7,8 @@
  * place, then opens a product, picks the new type, sees the required
  * attribute refused while empty (the 422 under its input), sets the values
  * (and a demo multiselect), saves with Ctrl+S, and finds the values after
- * a reload and through the API.  No console error or CSP violation may
+ * a reload and through the API; last it creates a product of the type with
+ * its values from the New product form.  No console error or CSP violation may
  * happen beyond the 422 it provokes.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/catalog-attributes.test.mjs
  * A screenshot of the product page is left in build/e2e-catalog-attributes.png.
@@ -134,5 +135,20 @@ test('define attributes and a type, set values in the product editor', { timeout
 
 	await mkdir(BUILD_DIR, { recursive: true });
 	await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+	/* A new product of the type, with its values, from the New form. */
+	await page.goto('/admin/#/catalog/new');
+	const nf = page.getByTestId('new-product-form');
+	await nf.getByTestId('new-title').fill(`Scarf ${tag}`);
+	await nf.getByTestId('field-type_id').selectOption(type.id);
+	await nf.getByTestId(`attr-input-${WEAVE}`).selectOption('Twill');
+	await nf.getByTestId(`attr-input-${WIDTH}`).fill('30');
+	await nf.getByTestId('new-save').click();
+	await page.waitForURL(/#\/catalog\/products\/prod_/);
+	const nid = decodeURIComponent(/products\/([^/?#]+)$/.exec(page.url())[1]);
+	await page.getByTestId('product-attributes').waitFor();
+	const made = (await adminCall('GET', `${CATALOG}/products/${nid}`)).body;
+	assert.equal(made.type_id, type.id);
+	assert.deepEqual(made.attributes, { [WEAVE]: 'Twill', [WIDTH]: 30 });
 	await assertClean();
 });

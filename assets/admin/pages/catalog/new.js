@@ -5,9 +5,10 @@
  * user edits it) and its initial on-hand count; without options there is
  * one variant.  Submit POSTs /products; a 422's errors[] land next to
  * their input (variants[2].sku under row 3's SKU), a 409 names the SKU or
- * slug that is taken, and a 201 opens the new product's page.
+ * slug that is taken, and a 201 opens the new product's page.  A product
+ * type and attribute values (attrfields.js) may be set before creating.
  */
-import { html, useState, useRef } from '../../vendor/preact-htm.js';
+import { html, useState, useRef, useEffect } from '../../vendor/preact-htm.js';
 import { api } from '../../api.js';
 import { Notice } from '../../ui.js';
 import { navigate, useLeaveGuard } from '../../nav.js';
@@ -15,6 +16,7 @@ import { plural } from '../../format.js';
 import {
 	CATALOG, STATUSES, Field, FieldError, parseList, fieldErrors, otherErrors, productHref, useTitle,
 } from './common.js';
+import { AttributeFields, attrValues, loadAttributeDefs } from './attrfields.js';
 
 const MAX_OPTIONS = 3;
 const MAX_VARIANTS = 100;
@@ -56,7 +58,21 @@ export function NewProduct() {
 	const [errors, setErrors] = useState(null);
 	const [notice, setNotice] = useState('');
 	const [busy, setBusy] = useState(false);
+	const [defs, setDefs] = useState(null);
+	const [typeId, setTypeId] = useState('');
+	const [attrs, setAttrs] = useState({});
 	const done = useRef(false);
+
+	useEffect(() => {
+		let alive = true;
+		loadAttributeDefs().then((d) => alive && setDefs(d))
+		    .catch(() => alive && setDefs({ attrs: [], types: [] }));
+		return () => {
+			alive = false;
+		};
+	}, []);
+	const kinds = Object.fromEntries((defs ? defs.attrs : []).map((a) => [a.code, a.kind]));
+	const values = attrValues(attrs, kinds);
 
 	const used = options.map((o) => ({ name: o.name.trim(), values: parseList(o.values) }))
 	    .filter((o) => o.name !== '' && o.values.length > 0);
@@ -66,7 +82,8 @@ export function NewProduct() {
 		return { values, sku: r.sku !== undefined ? r.sku : suggestSku(form.title, values),
 		    on_hand: r.on_hand !== undefined ? r.on_hand : '0' };
 	});
-	const dirty = !done.current && (form.title !== '' || form.description !== '' || options.length > 0);
+	const dirty = !done.current && (form.title !== '' || form.description !== '' || options.length > 0 ||
+	    typeId !== '' || Object.keys(values).length > 0);
 	const leaving = useLeaveGuard(dirty);
 
 	const setField = (f) => (e) => setForm({ ...form, [f]: e.currentTarget.value });
@@ -99,6 +116,10 @@ export function NewProduct() {
 			body.description = form.description;
 		if (used.length)
 			body.options = used;
+		if (typeId)
+			body.type_id = typeId;
+		if (Object.keys(values).length)
+			body.attributes = values;
 		try {
 			const p = await api('POST', `${CATALOG}/products`, body);
 			done.current = true;
@@ -110,7 +131,7 @@ export function NewProduct() {
 			const kind = String(e.problem && e.problem.type || '').replace(/^.*\//, '');
 			if (fe) {
 				setErrors(fe);
-				const shown = ['title', 'status', 'description', 'variants',
+				const shown = ['title', 'status', 'description', 'variants', 'type_id', 'attributes',
 				    ...used.map((o, i) => `options[${i}]`)];
 				const rest = otherErrors(fe, shown);
 				setNotice(rest.length ? rest.join(' ') : 'Some fields need a change; see the messages below them.');
@@ -150,6 +171,8 @@ export function NewProduct() {
 				<textarea id="n-desc" rows="4" value=${form.description}
 					data-testid="new-description" onInput=${setField('description')}></textarea>
 			<//>
+			<${AttributeFields} defs=${defs} typeId=${typeId} form=${attrs} errors=${errors}
+				onType=${setTypeId} onValue=${(code, v) => setAttrs({ ...attrs, [code]: v })} />
 			<h2 class="form-section">Options</h2>
 			<p class="muted small">Sizes, colours…: each combination of values becomes a variant.
 				Without options the product has a single variant.</p>
