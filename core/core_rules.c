@@ -182,6 +182,7 @@ rules_check_promo(const struct core_rules_promo *p)
 		break;
 	case CORE_RULES_ORDER_FIXED:
 	case CORE_RULES_ITEMS_FIXED:
+	case CORE_RULES_ITEMS_FIXED_TOTAL:
 		vmax = CORE_MONEY_MAX;
 		break;
 	case CORE_RULES_BUY_X_GET_Y:

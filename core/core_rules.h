@@ -80,7 +80,10 @@ enum core_rules_action {
 	CORE_RULES_ITEMS_FIXED,		/* value: minor units off each
 					   matching unit */
 	CORE_RULES_BUY_X_GET_Y,		/* see buy_qty, get_qty, value */
-	CORE_RULES_FREE_SHIPPING	/* shipping's whole amount */
+	CORE_RULES_FREE_SHIPPING,	/* shipping's whole amount */
+	CORE_RULES_ITEMS_FIXED_TOTAL	/* value: minor units off the matching
+					   lines together, split over them by
+					   largest remainder */
 };
 
 /* Why a promotion did not apply; CORE_RULES_APPLIED when it did. */

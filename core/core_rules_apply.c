@@ -12,7 +12,7 @@
 static int	rules_in_list(const char *, const char *const *, int);
 static int	rules_cmp_cheapest(const struct core_rules_ctx *, const void *,
 		    int, int);
-static int	rules_order(struct core_rules_effect *,
+static int	rules_spread(struct core_rules_effect *,
 		    const struct core_rules_ctx *, const struct core_rules_promo *,
 		    const int64_t *);
 static int	rules_bxgy(struct core_rules_effect *,
@@ -143,7 +143,8 @@ core_rules_effect(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 	switch (p->action) {
 	case CORE_RULES_ORDER_PERCENT:
 	case CORE_RULES_ORDER_FIXED:
-		if (rules_order(e, ctx, p, left) == -1)
+	case CORE_RULES_ITEMS_FIXED_TOTAL:
+		if (rules_spread(e, ctx, p, left) == -1)
 			return (CORE_RULES_ERR_OVERFLOW);
 		return (0);
 	case CORE_RULES_BUY_X_GET_Y:
@@ -178,21 +179,30 @@ core_rules_effect(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 }
 
 /*
- * Order discounts: a rate of, or a fixed amount capped at, what the lines
- * still cost, split over them by largest remainder in proportion to it.
- * The parts cannot pass left[pos]: each is at most the ceiling of
- * amount * left[pos] / base with amount <= base.
+ * Order discounts, and a fixed amount off matching items together: a rate
+ * of, or a fixed amount capped at, what the lines (for items, the matching
+ * lines) still cost, split over them by largest remainder in proportion to
+ * it.  The parts cannot pass left[pos]: each is at most the ceiling of
+ * amount * left[pos] / base with amount <= base, and a line outside the
+ * set weighs 0 and gets 0.
  */
 static int
-rules_order(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
+rules_spread(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
     const struct core_rules_promo *p, const int64_t *left)
 {
+	int64_t	weight[CORE_RULES_MAX_LINES];
 	int64_t	base;
-	int	pos;
+	int	pos, items;
 
+	items = p->action == CORE_RULES_ITEMS_FIXED_TOTAL;
 	base = 0;
-	for (pos = 0; pos < ctx->nlines; pos++)
-		base += left[pos];	/* <= the subtotal, checked on entry */
+	for (pos = 0; pos < ctx->nlines; pos++) {
+		weight[pos] = left[pos];
+		if (items && !core_rules_matches(&p->match,
+		    &ctx->in->lines[ctx->line[pos]]))
+			weight[pos] = 0;
+		base += weight[pos];	/* <= the subtotal, checked on entry */
+	}
 	if (base == 0)
 		return (0);
 	if (p->action == CORE_RULES_ORDER_PERCENT) {
@@ -203,7 +213,7 @@ rules_order(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 		e->amount = p->value < base ? p->value : base;
 	if (e->amount == 0)
 		return (0);
-	return (core_money_allocate(e->disc, e->amount, left, ctx->nlines));
+	return (core_money_allocate(e->disc, e->amount, weight, ctx->nlines));
 }
 
 /*

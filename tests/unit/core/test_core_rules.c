@@ -244,6 +244,39 @@ Test(core_rules, items_fixed_off_each_unit_capped_at_the_line,
 	cr_assert_eq(rt_res(0)->amount, 1050);
 }
 
+Test(core_rules, items_fixed_total_is_split_over_matching_lines,
+    .init = rt_setup)
+{
+	struct core_rules_promo	*p;
+
+	/*
+	 * 10.00 off the shirts together: A 29.99, B 2 x 10.00; the sock is
+	 * not a shirt.  Shares of 1000 by 2999:2000 are 599.92 and 400.08:
+	 * 599 + 400 = 999, the cent left goes to A (.92): 6.00 and 4.00.
+	 */
+	rt_line("A", 2999, 1)->categories = rt_shirts;
+	rt_lines[0].ncategories = 1;
+	rt_line("B", 1000, 2)->categories = rt_shirts;
+	rt_lines[1].ncategories = 1;
+	rt_line("SOCK", 500, 1);
+	p = rt_promo("p1", CORE_RULES_ITEMS_FIXED_TOTAL, 1000);
+	p->match.categories = rt_shirts;
+	p->match.ncategories = 1;
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	cr_assert_eq(rt_out.lines[0].item_discount, 600);
+	cr_assert_eq(rt_out.lines[1].item_discount, 400);
+	cr_assert_eq(rt_out.lines[2].item_discount, 0);
+	cr_assert_eq(rt_res(0)->amount, 1000);
+
+	/* 100.00 off takes what the shirts cost, 49.99, and no more. */
+	p->value = 10000;
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	cr_assert_eq(rt_res(0)->amount, 4999);
+	cr_assert_eq(rt_out.lines[0].net, 0);
+	cr_assert_eq(rt_out.lines[1].net, 0);
+	cr_assert_eq(rt_out.lines[2].net, 500);
+}
+
 Test(core_rules, order_percent_is_allocated_by_largest_remainder,
     .init = rt_setup)
 {

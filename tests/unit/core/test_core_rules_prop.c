@@ -206,10 +206,11 @@ prop_gen(struct prop_case *c)
 		p->priority = (int)prop_range(0, 3);
 		p->exclusive = prop_range(0, 9) == 0;
 		p->combines_with = (unsigned)prop_range(0, 7);
-		p->action = (enum core_rules_action)prop_range(1, 6);
+		p->action = (enum core_rules_action)prop_range(1, 7);
 		switch (p->action) {
 		case CORE_RULES_ORDER_FIXED:
 		case CORE_RULES_ITEMS_FIXED:
+		case CORE_RULES_ITEMS_FIXED_TOTAL:
 			p->value = prop_range(0, 10000);
 			break;
 		case CORE_RULES_FREE_SHIPPING:
@@ -414,13 +415,17 @@ prop_check(int k, const struct core_rules_input *in,
 		case CORE_RULES_ORDER_FIXED:
 			porder += pr->amount;
 			if (p->action == CORE_RULES_ORDER_FIXED)
-				cr_assert(pr->amount <= p->value);
+				cr_assert(pr->amount <= p->value,
+				    "case %d promo %d over its value", k, i);
 			break;
 		case CORE_RULES_FREE_SHIPPING:
 			pship += pr->amount;
 			break;
 		default:
 			pitem += pr->amount;
+			if (p->action == CORE_RULES_ITEMS_FIXED_TOTAL)
+				cr_assert(pr->amount <= p->value,
+				    "case %d promo %d over its value", k, i);
 			cr_assert(pr->amount <= prop_base(in, p),
 			    "case %d promo %d takes more than its lines", k, i);
 			break;
