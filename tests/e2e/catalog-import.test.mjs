@@ -5,11 +5,16 @@
  * uploads a small Shopify-layout CSV with two new products and a bad row,
  * checks the column preview (known and ignored columns) and the first rows,
  * runs the dry run and sees the error for the bad line (and that nothing
- * was written), then uploads the good file, checks and imports it (the
- * progress bar shows while the answer is held), finds the new product in
- * the product list and in search, and downloads the "active" export, which
- * starts with the Handle header and holds the new product.  No console
- * error or CSP violation may happen on the way.
+ * was written), then uploads the good file (1500 generated products and
+ * the two of the test, 1503 rows), checks and imports it: the import is a
+ * background job, and the live progress bar shows rows done of total and
+ * the errors so far part way (the browser's polls are held until the
+ * server's job is part way), then the summary; the job is listed under
+ * Recent imports.  It finds the new product in the product list and in
+ * search, exports what the searched list shows (that product, not the
+ * other), and downloads the "active" export, which starts with the Handle
+ * header and holds the new product.  No console error or CSP violation
+ * may happen on the way.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/catalog-import.test.mjs
  * A screenshot of the report is left in build/e2e-catalog-import.png.
  */
@@ -49,7 +54,12 @@ two lines</p>",Mercato,Scarves,"winter, wool",active,Size,S,E2E-SCARF-${tag}-S,3
 ];
 const BAD_ROW = `e2e-bad-sock-${tag},Bad sock ${tag},,,,,active,,,E2E-SOCK-${tag},not-a-price,1,`;
 const BAD_CSV = [HEADER, ...GOOD_ROWS, BAD_ROW].join('\r\n') + '\r\n';
-const GOOD_CSV = [HEADER, ...GOOD_ROWS].join('\n') + '\n';
+/* Bulk products first, so the test's two are the newest. */
+const BULK = 1500;
+const BULK_ROWS = Array.from({ length: BULK }, (_, i) =>
+    `e2e-bulk-${tag}-${i},Bulk ${tag} ${i},,,,,draft,Title,Default Title,E2E-BULK-${tag}-${i},5.00,${i % 9},`);
+const GOOD_CSV = [HEADER, ...BULK_ROWS, ...GOOD_ROWS].join('\n') + '\n';
+const GOOD_TOTAL = BULK + GOOD_ROWS.length;
 
 function upload(page, name, text) {
 	return page.getByTestId('import-file').setInputFiles({
@@ -112,26 +122,53 @@ test('import preview, dry run errors, import, export', { timeout: 120000 }, asyn
 	await page.getByTestId('import-check').click();
 	await report.waitFor();
 	assert.equal(await page.getByTestId('import-error-row').count(), 0);
-	/* Hold the import's answer a moment so the progress bar can be seen. */
+	/*
+	 * The import is a job: hold the browser's polls of it until the
+	 * server's job is part way, so the bar is seen between 0 and the total.
+	 */
 	let release;
 	const held = new Promise((r) => { release = r; });
-	await page.route('**/api/v1/catalog/imports?dry_run=false', async (route) => {
+	await page.route(/\/api\/v1\/catalog\/imports\/imp_[^/?]+$/, async (route) => {
 		await held;
 		await route.continue();
 	});
-	await page.getByTestId('import-run').click();
+	const [posted] = await Promise.all([
+		page.waitForResponse((r) => r.request().method() === 'POST' &&
+		    /\/api\/v1\/catalog\/imports$/.test(r.url())),
+		page.getByTestId('import-run').click(),
+	]);
+	assert.equal(posted.status(), 202);
+	const jobId = (await posted.json()).id;
 	const progress = page.getByTestId('import-progress');
 	await progress.waitFor();
-	assert.match(await progress.innerText(), /Importing 3 rows…/);
-	assert.equal(await progress.locator('progress').count(), 1);
+	assert.equal(await progress.getAttribute('data-total'), String(GOOD_TOTAL));
+	for (;;) {
+		const res = await adminCall('GET', `${CATALOG}/imports/${jobId}`);
+		assert.equal(res.status, 200);
+		const j = res.body;
+		assert.notEqual(j.state, 'done', 'caught the job part way');
+		if (j.rows_done > 0)
+			break;
+		await new Promise((r) => setTimeout(r, 5));
+	}
 	release();
+	const partWay = page.locator('[data-testid="import-progress"][data-state="running"]');
+	await partWay.waitFor();
+	const done = Number(await partWay.getAttribute('data-done'));
+	assert.ok(done > 0 && done < GOOD_TOTAL, `part way: ${done} of ${GOOD_TOTAL}`);
+	assert.match(await page.getByTestId('import-progress-text').innerText(),
+	    new RegExp(`^[\\d,]+ of ${GOOD_TOTAL.toLocaleString('en')} rows, 0 errors so far$`));
+	assert.equal(await progress.locator('progress').getAttribute('max'), String(GOOD_TOTAL));
 	const final = page.locator('[data-testid="import-report"][data-dry-run="false"]');
-	await final.waitFor();
+	await final.waitFor({ timeout: 60000 });
+	assert.equal(await page.getByTestId('import-progress').count(), 0, 'the bar gives way to the summary');
 	assert.match(await page.getByTestId('import-summary').innerText(), /Import done/);
-	assert.equal(await page.getByTestId('report-rows').innerText(), '3');
-	assert.equal(await page.getByTestId('report-products').innerText(), '2');
-	assert.equal(await page.getByTestId('report-created').innerText(), '2');
+	assert.equal(await page.getByTestId('report-rows').innerText(), String(GOOD_TOTAL));
+	assert.equal(await page.getByTestId('report-products').innerText(), String(BULK + 2));
+	assert.equal(await page.getByTestId('report-created').innerText(), String(BULK + 2));
 	assert.equal(await page.getByTestId('report-updated').innerText(), '0');
+	/* Recent imports lists the job, done. */
+	await page.locator(`[data-testid="import-job-row"][data-id="${jobId}"][data-state="done"]`).waitFor();
 	await mkdir(BUILD_DIR, { recursive: true });
 	await page.screenshot({ path: SCREENSHOT, fullPage: true, timeout: WAIT });
 	const afterImport = await productHandles();
@@ -159,6 +196,14 @@ test('import preview, dry run errors, import, export', { timeout: 120000 }, asyn
 	const found = page.locator(`[data-testid="product-table"][data-query="alpaca ${tag}"]`);
 	await found.waitFor();
 	await found.getByTestId('product-link').filter({ hasText: SCARF_TITLE }).waitFor();
+	/* The list's export keeps its search: the scarf, not the cap. */
+	const [shown] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByTestId('product-export').click(),
+	]);
+	const shownCsv = await readFile(await shown.path(), 'utf8');
+	assert.ok(shownCsv.includes(SCARF), 'the searched product is exported');
+	assert.ok(!shownCsv.includes(CAP), 'a product the search does not show is not');
 
 	await assertClean();
 });

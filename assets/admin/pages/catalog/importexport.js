@@ -5,15 +5,18 @@
  * others are ignored), and its first rows as a table; "Check (dry run)"
  * sends it to POST /imports?dry_run=true and shows the report and the
  * errors by CSV line, and "Import" (enabled after a dry run of that file)
- * sends it for real.  The server answers only at the end, so a running
- * request shows an indeterminate progress bar.  A body over 4 MiB is
- * refused here, before sending.  Export: GET /exports/products.csv with the
- * in-memory token, saved through a Blob and a temporary download link.
+ * queues it as a background job (202) and follows GET /imports/{id}: a
+ * progress bar of rows done of total with the errors so far, then the
+ * summary and every error.  A body over 4 MiB is refused here, before
+ * sending.  Below, the recent imports (GET /imports), the CLI's included.
+ * Export: GET /exports/products.csv with the in-memory token, saved
+ * through a Blob and a temporary download link (downloadCsv, which the
+ * products list uses with its own filter).
  */
 import { html, useState, useRef, useEffect } from '../../vendor/preact-htm.js';
 import { api, apiFile } from '../../api.js';
 import { Section, Notice, Empty } from '../../ui.js';
-import { plural } from '../../format.js';
+import { formatTime, plural } from '../../format.js';
 import { CATALOG, STATUSES, useTitle } from './common.js';
 
 /* The columns the server reads; every other column is ignored. */
@@ -26,6 +29,10 @@ export const KNOWN_COLUMNS = [
 ];
 export const BODY_MAX = 4 * 1024 * 1024;	/* the server's body limit */
 const PREVIEW_ROWS = 5;
+const POLL_MS = 300;		/* following a running import */
+const RECENT = 10;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /*
  * Parses CSV text (RFC 4180: fields in double quotes may hold commas, line
@@ -117,6 +124,37 @@ function readText(file) {
 	});
 }
 
+/*
+ * Downloads GET /exports/products.csv with params (status, q, category;
+ * empty ones left out) as products.csv.  Resolves the file's size.
+ */
+export async function downloadCsv(params = {}) {
+	const p = new URLSearchParams();
+	for (const [k, v] of Object.entries(params))
+		if (v)
+			p.set(k, v);
+	const q = p.toString();
+	const blob = await apiFile(`${CATALOG}/exports/products.csv${q ? `?${q}` : ''}`);
+	const url = URL.createObjectURL(blob);
+	const a = document.createElement('a');
+	a.href = url;
+	a.download = 'products.csv';
+	a.hidden = true;
+	document.body.appendChild(a);
+	a.click();
+	a.remove();
+	setTimeout(() => URL.revokeObjectURL(url), 60000);
+	return blob.size;
+}
+
+/* A finished job as the dry run's report shape. */
+function jobReport(job) {
+	const sum = job.summary || {};
+	return { rows: sum.rows ?? job.rows_total, products: sum.products ?? job.products_total,
+		created: sum.created ?? job.created, updated: sum.updated ?? job.updated,
+		errors: Array.isArray(job.errors) ? job.errors : [], errorsCount: job.errors_count };
+}
+
 export function ImportExport() {
 	useTitle('Import / export');
 	return html`
@@ -133,9 +171,11 @@ function Import() {
 	const [file, setFile] = useState(null);	/* { name, size, text, parsed, body } */
 	const [readError, setReadError] = useState('');
 	const [busy, setBusy] = useState('');		/* '', 'check' or 'import' */
+	const [job, setJob] = useState(null);		/* the import being followed */
 	const [result, setResult] = useState(null);	/* { dry, report } */
 	const [failure, setFailure] = useState(null);	/* { message, errors } */
 	const [checked, setChecked] = useState(false);
+	const [recentKey, setRecentKey] = useState(0);
 	const alive = useRef(true);
 	useEffect(() => () => {
 		alive.current = false;
@@ -146,6 +186,7 @@ function Import() {
 		setFile(null);
 		setResult(null);
 		setFailure(null);
+		setJob(null);
 		setChecked(false);
 		setReadError('');
 		if (!f)
@@ -159,7 +200,7 @@ function Import() {
 			const text = await readText(f);
 			if (!alive.current)
 				return;
-			const body = JSON.stringify({ csv: text });
+			const body = JSON.stringify({ csv: text, filename: f.name });
 			setFile({ name: f.name, size: f.size, text, body,
 			    tooBig: byteSize(body) > BODY_MAX, parsed: parseCsv(text, PREVIEW_ROWS + 1) });
 		} catch (err) {
@@ -168,18 +209,48 @@ function Import() {
 		}
 	};
 
+	/* Polls the job until it is done or failed; resolves the last state. */
+	const follow = async (first) => {
+		let j = first;
+		while (alive.current && (j.state === 'queued' || j.state === 'running')) {
+			await sleep(POLL_MS);
+			j = await api('GET', `${CATALOG}/imports/${encodeURIComponent(first.id)}`);
+			if (alive.current)
+				setJob(j);
+		}
+		return j;
+	};
+
 	const run = async (dry) => {
 		if (!file || busy || file.tooBig)
 			return;
 		setBusy(dry ? 'check' : 'import');
 		setFailure(null);
 		setResult(null);
+		setJob(null);
 		try {
-			const report = await api('POST', `${CATALOG}/imports?dry_run=${dry}`, { csv: file.text });
+			if (dry) {
+				const report = await api('POST', `${CATALOG}/imports?dry_run=true`, { csv: file.text });
+				if (!alive.current)
+					return;
+				setResult({ dry, report: report || {} });
+				setChecked(true);
+				return;
+			}
+			const queued = await api('POST', `${CATALOG}/imports`, { csv: file.text, filename: file.name });
 			if (!alive.current)
 				return;
-			setResult({ dry, report: report || {} });
-			setChecked(dry);
+			setJob(queued);
+			setRecentKey((k) => k + 1);
+			const done = await follow(queued);
+			if (!alive.current)
+				return;
+			setChecked(false);
+			setRecentKey((k) => k + 1);
+			if (done.state === 'failed')
+				setFailure({ message: `The import failed: ${done.failure || 'no reason given'}.`, errors: [] });
+			else
+				setResult({ dry: false, report: jobReport(done) });
 		} catch (e) {
 			if (!alive.current)
 				return;
@@ -202,7 +273,8 @@ function Import() {
 				<input id="import-file" type="file" accept=".csv,text/csv" class="file-input"
 					data-testid="import-file" disabled=${busy !== ''} onChange=${choose} />
 				<p class="hint-text">Up to 4 MiB. The file is checked first; nothing is written
-					until you press Import.</p>
+					until you press Import. The import runs on the server: you may leave this page
+					and find it under Recent imports.</p>
 			</div>
 			<${Notice} kind="error" testid="import-read-error">${readError}<//>
 			${file ? html`
@@ -221,14 +293,81 @@ function Import() {
 						title=${checked ? null : 'Run a check first'}
 						onClick=${() => run(false)}>Import</button>
 				</div>
-				${busy ? html`
-					<div class="progress-line" data-testid="import-progress">
-						<progress aria-label=${busy === 'check' ? 'Checking' : 'Importing'}></progress>
-						<span class="muted small">${`${busy === 'check' ? 'Checking' : 'Importing'} ` +
-						    `${plural(rows, 'row')}…`}</span>
+				${busy === 'check' ? html`
+					<div class="progress-line" data-testid="import-checking">
+						<progress aria-label="Checking"></progress>
+						<span class="muted small">${`Checking ${plural(rows, 'row')}…`}</span>
 					</div>` : null}
+				${busy === 'import' && job ? html`<${Progress} job=${job} />` : null}
 				${failure ? html`<${Failure} failure=${failure} />` : null}
 				${result ? html`<${Report} result=${result} />` : null}` : null}
+		<//>
+		<${RecentImports} refresh=${recentKey} />`;
+}
+
+/* A running job: rows done of total, errors so far and what they are. */
+function Progress({ job }) {
+	const total = Number(job.rows_total) || 0;
+	const done = Number(job.rows_done) || 0;
+	const errors = Array.isArray(job.errors) ? job.errors : [];
+	const n = Number(job.errors_count) || 0;
+	return html`
+		<div data-testid="import-progress" data-state=${job.state} data-done=${done} data-total=${total}>
+			<div class="progress-line">
+				<progress aria-label="Importing" max=${Math.max(total, 1)} value=${done}></progress>
+				<span class="small" data-testid="import-progress-text">${job.state === 'queued' ?
+				    'Waiting for the server to start…' :
+				    `${done.toLocaleString('en')} of ${total.toLocaleString('en')} ` +
+				    `${total === 1 ? 'row' : 'rows'}, ` +
+				    `${plural(n, 'error')} so far`}</span>
+			</div>
+			${errors.length ? html`<${ErrorTable} errors=${errors} testid="import-errors-so-far" />` : null}
+		</div>`;
+}
+
+/* The most recent imports (the CLI's too), newest first. */
+function RecentImports({ refresh }) {
+	const [jobs, setJobs] = useState(null);
+	const [error, setError] = useState('');
+	useEffect(() => {
+		let live = true;
+		api('GET', `${CATALOG}/imports?limit=${RECENT}`).then((r) => {
+			if (live) {
+				setJobs(Array.isArray(r && r.data) ? r.data : []);
+				setError('');
+			}
+		}).catch((e) => {
+			if (live)
+				setError(e.message);
+		});
+		return () => {
+			live = false;
+		};
+	}, [refresh]);
+	return html`
+		<${Section} title="Recent imports" testid="import-recent">
+			<${Notice} kind="error" testid="import-recent-error">${error}<//>
+			${jobs === null ? html`<p class="muted">Loading…</p>` : jobs.length === 0 ?
+			    html`<${Empty}>No import yet.<//>` : html`
+				<div class="table-wrap">
+				<table class="grid grid-compact" data-testid="import-jobs">
+					<thead><tr><th>Started</th><th>File</th><th>By</th><th>State</th>
+						<th class="num">Rows</th><th class="num">Created</th><th class="num">Updated</th>
+						<th class="num">Errors</th></tr></thead>
+					<tbody>${jobs.map((j) => html`
+						<tr key=${j.id} data-testid="import-job-row" data-id=${j.id} data-state=${j.state}>
+							<td class="nowrap" title=${j.created_at}>${formatTime(j.created_at)}</td>
+							<td>${j.filename || html`<span class="muted">—</span>`}</td>
+							<td>${j.created_by === 'cli' ? 'command line' : 'admin'}</td>
+							<td title=${j.failure || ''}>${j.state}</td>
+							<td class="num">${`${j.rows_done} / ${j.rows_total}`}</td>
+							<td class="num">${j.created}</td>
+							<td class="num">${j.updated}</td>
+							<td class=${`num ${j.errors_count ? 'warn' : ''}`}>${j.errors_count}</td>
+						</tr>`)}
+					</tbody>
+				</table>
+				</div>`}
 		<//>`;
 }
 
@@ -290,14 +429,16 @@ function Failure({ failure }) {
 function Report({ result }) {
 	const { dry, report } = result;
 	const errors = Array.isArray(report.errors) ? report.errors : [];
+	const count = Number.isFinite(Number(report.errorsCount)) ? Number(report.errorsCount) : errors.length;
 	const num = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 	return html`
 		<div data-testid="import-report" data-dry-run=${dry ? 'true' : 'false'}>
-			<${Notice} kind=${errors.length ? 'info' : 'ok'} testid="import-summary">
+			<${Notice} kind=${count ? 'info' : 'ok'} testid="import-summary">
 				${dry ? 'Check done: nothing was written.' : 'Import done.'}
-				${errors.length ? ` ${plural(errors.length, 'problem')} found; a product with a bad
+				${count ? ` ${plural(count, 'problem')} found; a product with a bad
 				row is skipped whole.` : ''}
-				${dry && !errors.length ? ' Press Import to write it.' : ''}<//>
+				${count > errors.length ? ` The first ${errors.length} are listed.` : ''}
+				${dry && !count ? ' Press Import to write it.' : ''}<//>
 			<dl class="report-figures">
 				<div><dt>Rows</dt><dd data-testid="report-rows">${num(report.rows)}</dd></div>
 				<div><dt>Products</dt><dd data-testid="report-products">${num(report.products)}</dd></div>
@@ -306,20 +447,25 @@ function Report({ result }) {
 				<div><dt>${dry ? 'Would update' : 'Updated'}</dt>
 					<dd data-testid="report-updated">${num(report.updated)}</dd></div>
 			</dl>
-			${errors.length ? html`
-				<div class="table-wrap">
-				<table class="grid grid-compact" data-testid="import-errors">
-					<thead><tr><th class="num">Line</th><th>Handle</th><th>Field</th><th>Message</th></tr></thead>
-					<tbody>${errors.map((e, i) => html`
-						<tr key=${i} data-testid="import-error-row" data-line=${e.line}>
-							<td class="num">${e.line ?? '—'}</td>
-							<td><code>${e.handle || '—'}</code></td>
-							<td>${e.field || '—'}</td>
-							<td>${e.message}</td>
-						</tr>`)}
-					</tbody>
-				</table>
-				</div>` : null}
+			${errors.length ? html`<${ErrorTable} errors=${errors} testid="import-errors" />` : null}
+		</div>`;
+}
+
+/* Row errors: line, handle, field, message. */
+function ErrorTable({ errors, testid }) {
+	return html`
+		<div class="table-wrap">
+		<table class="grid grid-compact" data-testid=${testid}>
+			<thead><tr><th class="num">Line</th><th>Handle</th><th>Field</th><th>Message</th></tr></thead>
+			<tbody>${errors.map((e, i) => html`
+				<tr key=${i} data-testid="import-error-row" data-line=${e.line}>
+					<td class="num">${e.line ?? '—'}</td>
+					<td><code>${e.handle || '—'}</code></td>
+					<td>${e.field || '—'}</td>
+					<td>${e.message}</td>
+				</tr>`)}
+			</tbody>
+		</table>
 		</div>`;
 }
 
@@ -334,18 +480,8 @@ function Export() {
 		setError('');
 		setDone('');
 		try {
-			const p = status ? `?${new URLSearchParams({ status })}` : '';
-			const blob = await apiFile(`${CATALOG}/exports/products.csv${p}`);
-			const url = URL.createObjectURL(blob);
-			const a = document.createElement('a');
-			a.href = url;
-			a.download = 'products.csv';
-			a.hidden = true;
-			document.body.appendChild(a);
-			a.click();
-			a.remove();
-			setTimeout(() => URL.revokeObjectURL(url), 60000);
-			setDone(`products.csv saved (${blob.size.toLocaleString('en')} bytes).`);
+			const size = await downloadCsv({ status });
+			setDone(`products.csv saved (${size.toLocaleString('en')} bytes).`);
 		} catch (e) {
 			setError(e.message);
 		} finally {
@@ -355,7 +491,7 @@ function Export() {
 
 	return html`
 		<${Section} title="Export" testid="export"
-			intro="Every product (or those of one status) as a CSV in the same layout, ready to edit and import again.">
+			intro="Every product (or those of one status) as a CSV in the same layout, ready to edit and import again. The products list exports what it shows: its Export CSV button keeps its search and status filter.">
 			<div class="toolbar">
 				<label class="inline-label">Status
 					<select value=${status} data-testid="export-status"

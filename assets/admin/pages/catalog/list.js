@@ -9,13 +9,16 @@
  * a selection a bar sets their status at once through POST
  * /products/bulk-status (at most 100 ids, all or nothing), then reloads the
  * list.  A 422 names the ids it refused as errors[] fields "ids[i]", which
- * the page maps back to the titles of the rows it sent.
+ * the page maps back to the titles of the rows it sent.  "Export CSV"
+ * downloads what the list shows: its search text and status filter go to
+ * GET /exports/products.csv (a search shows active products only).
  */
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api } from '../../api.js';
 import { Notice, Empty } from '../../ui.js';
 import { formatTime, plural } from '../../format.js';
 import { CATALOG, STATUSES, StatusBadge, productHref, productPath, stockTotals, useTitle } from './common.js';
+import { downloadCsv } from './importexport.js';
 
 const PAGE = 50;
 const SEARCH_PAGE = 20;
@@ -93,9 +96,25 @@ export function ProductList() {
 	const [applying, setApplying] = useState(false);
 	const [bulkResult, setBulkResult] = useState('');
 	const [bulkError, setBulkError] = useState(null);	/* { message, lines } */
+	const [exporting, setExporting] = useState(false);
 	const ticket = useRef(0);
 	const alive = useRef(true);
 	const q = query.trim();
+
+	/* The list's own filter: a search lists active products only. */
+	async function exportShown() {
+		setExporting(true);
+		setError('');
+		try {
+			await downloadCsv({ q, status: q ? 'active' : status });
+		} catch (e) {
+			if (alive.current)
+				setError(e.message);
+		} finally {
+			if (alive.current)
+				setExporting(false);
+		}
+	}
 
 	async function fetchPage(after) {
 		const mine = ++ticket.current;
@@ -189,6 +208,9 @@ export function ProductList() {
 		<div class="page-head">
 			<h1>Products</h1>
 			<div class="page-actions">
+				<button class="btn" data-testid="product-export" disabled=${exporting}
+					title="Download the products this list shows as CSV"
+					onClick=${exportShown}>${exporting ? 'Exporting…' : 'Export CSV'}</button>
 				<a class="btn btn-primary" href="#/catalog/new" data-testid="product-new">New product</a>
 			</div>
 		</div>
