@@ -5,6 +5,7 @@
 #define PRICING_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core_bus.h"
@@ -61,6 +62,69 @@ int	pricing_prices_bulk(struct core_req *);
  */
 int	pricing_price_write(sqlite3 *, const char *sku, int64_t amount,
 	    int64_t compare_at, const char *origin, int64_t *version);
+
+/* pricing_settings.c */
+int	pricing_settings_get(struct core_req *);
+int	pricing_settings_put(struct core_req *);
+/* Decimals of ISO 4217 currency code (2 for EUR), or -1 if unknown. */
+int	pricing_currency_minor(const char *code);
+
+/* pricing_tax.c */
+int	pricing_tax_categories_list(struct core_req *);
+int	pricing_tax_categories_create(struct core_req *);
+int	pricing_tax_rates_list(struct core_req *);
+int	pricing_tax_rates_put(struct core_req *);
+int	pricing_tax_rates_delete(struct core_req *);
+int	pricing_product_tax_get(struct core_req *);
+int	pricing_product_tax_put(struct core_req *);
+/* 1 if s is a code: 1-40 of a-z 0-9 - _, starting with a letter. */
+int	pricing_code_valid(const char *);
+/*
+ * Sets the rate of (country, category), in the caller's transaction, and
+ * publishes pricing.tax.changed when it changed.  Returns 0 or -1.
+ */
+int	pricing_tax_rate_set(sqlite3 *, const char *country,
+	    const char *category, int64_t rate);
+
+/* pricing_groups.c */
+int	pricing_groups_list(struct core_req *);
+int	pricing_groups_create(struct core_req *);
+int	pricing_groups_get(struct core_req *);
+int	pricing_groups_patch(struct core_req *);
+int	pricing_groups_delete(struct core_req *);
+int	pricing_members_list(struct core_req *);
+int	pricing_members_put(struct core_req *);
+int	pricing_members_delete(struct core_req *);
+/* The version of group id, 0 when there is none. */
+int64_t	pricing_group_version(sqlite3 *, const char *id);
+/*
+ * Creates a group (in tx) with a new id into id and publishes it.
+ * Returns 0, 1 when the code is taken, or -1.
+ */
+int	pricing_group_insert(sqlite3 *, const char *name, const char *code,
+	    char *id, size_t idlen);
+/* Adds customer to group (in tx): 0 added, 1 already in, -1 error. */
+int	pricing_member_add(sqlite3 *, const char *group, const char *customer);
+/*
+ * Publishes pricing.group.changed v1 for group id with change and the
+ * members of extra (consumed, may be NULL).  Returns 0 or -1.
+ */
+int	pricing_group_publish(sqlite3 *, const char *id, const char *change,
+	    cJSON *extra);
+
+/* pricing_group_prices.c */
+int	pricing_group_prices_list(struct core_req *);
+int	pricing_group_prices_put(struct core_req *);
+int	pricing_group_prices_delete(struct core_req *);
+/*
+ * Sets group's override of sku (starts/ends in ms, -1: open) in tx and
+ * publishes it when it changed.  Returns 0 or -1.
+ */
+int	pricing_group_price_write(sqlite3 *, const char *group,
+	    const char *sku, int64_t amount, int64_t starts, int64_t ends);
+
+/* pricing_seed.c: demo tax rates and groups. */
+int	pricing_seed(sqlite3 *);
 
 /* pricing_copies.c: the copies fed by other modules' events. */
 int	pricing_on_product_upserted(sqlite3 *, const struct core_event *);
