@@ -30,3 +30,7 @@ CREATE TABLE search_terms (
 	term		TEXT PRIMARY KEY,
 	doc		INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- The typo rewrite compares a word with the terms of about its length and
+-- of its kind (with digits or not), not with every SKU's token.
+CREATE INDEX search_terms_shape ON search_terms
+    (term GLOB '*[0-9]*', length(term));

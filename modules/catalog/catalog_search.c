@@ -132,10 +132,12 @@ search_fix_typo(sqlite3 *db, char *word, size_t len)
 	bestdoc = -1;
 	best[0] = '\0';
 	if ((st = core_db_stmt(db, "SELECT term, doc FROM search_terms"
-	    " WHERE length(term) BETWEEN ? AND ?")) == NULL)
+	    " WHERE (term GLOB '*[0-9]*') = ?3 AND length(term) BETWEEN ?1"
+	    " AND ?2")) == NULL)
 		return (0);
 	sqlite3_bind_int(st, 1, (int)strlen(t0) - cap);
 	sqlite3_bind_int(st, 2, (int)strlen(t0) + cap);
+	sqlite3_bind_int(st, 3, strpbrk(t0, "0123456789") != NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		t = (const char *)sqlite3_column_text(st, 0);
 		doc = sqlite3_column_int64(st, 1);

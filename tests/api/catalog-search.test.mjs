@@ -421,3 +421,212 @@ describe('catalog demo data (default seed)', () => {
 		assert.ok(rw.data.length > 0);
 	});
 });
+
+describe('catalog search: listing rows, prices, attributes, two workers', () => {
+	let s;
+	let token;
+	let cat;
+	const prod = {};
+	const A = '/api/v1/catalog/attributes';
+	const PRICE = '/api/v1/pricing/prices';
+	const STOCK = '/api/v1/catalog/stock';
+
+	/* Prices reach catalog as pricing.price.changed events, delivered in the request. */
+	async function setPrice(sku, amount, compareAt) {
+		const body = compareAt === undefined ? { amount } : { amount, compare_at: compareAt };
+		const r = await s.request('PUT', `${PRICE}/${sku}`, { token, body });
+		assert.ok(r.status === 200 || r.status === 201, `price ${sku}: ${r.status} ${r.text}`);
+	}
+
+	async function patch(key, body) {
+		const url = `${P}/${prod[key].id}`;
+		const g = await s.request('GET', url, { token });
+		const r = await s.request('PATCH', url, { token, headers: { 'if-match': g.headers.etag }, body });
+		assert.equal(r.status, 200, r.text);
+		return r.json;
+	}
+
+	before(async () => {
+		s = await startServer({ env: { MERCATO_SEED: '0' }, workers: 2 });
+		token = await s.adminToken();
+		const c = await s.request('POST', C, { token, body: { name: 'Shirts' } });
+		assert.equal(c.status, 201, c.text);
+		cat = c.json.id;
+		for (const d of [
+			{ code: 'material', name: 'Material', kind: 'select', choices: ['Linen', 'Cotton', 'Wool'], filterable: true },
+			{ code: 'colour', name: 'Colour', kind: 'multiselect', choices: ['Red', 'Blue', 'White'], filterable: true },
+			{ code: 'care', name: 'Care', kind: 'text' },
+		]) {
+			const r = await s.request('POST', A, { token, body: d });
+			assert.equal(r.status, 201, r.text);
+		}
+		const specs = [
+			['a', 'Alpha Shirt', { material: 'Linen', colour: ['Red'] }, [['PA-1', 2], ['PA-2', 0]]],
+			['b', 'Beta Shirt', { material: 'Cotton', colour: ['Blue', 'Red'] }, [['PB-1', 1]]],
+			['c', 'Gamma Shirt', { material: 'Linen', colour: ['White'] }, [['PC-1', 5]]],
+			['d', 'Delta Shirt', { material: 'Wool', care: 'hand wash' }, [['PD-1', 3]]],
+			['e', 'Epsilon Shirt', {}, [['PE-1', 1]]],
+		];
+		for (const [k, title, attributes, vars] of specs) {
+			const r = await s.request('POST', P, { token, body: { title, status: 'active', categories: [cat],
+				attributes, variants: vars.map(([sku, on_hand]) => ({ sku, on_hand })) } });
+			assert.equal(r.status, 201, r.text);
+			prod[k] = r.json;
+		}
+		await setPrice('PA-1', 1500);
+		await setPrice('PA-2', 2500, 3000);
+		await setPrice('PB-1', 4999);
+		await setPrice('PC-1', 7500, 9000);
+		await setPrice('PD-1', 25000);
+	});
+
+	after(async () => {
+		await s?.close();
+	});
+
+	const ids = (keys) => keys.map((k) => prod[k].id);
+
+	it('summaries carry the price range from pricing events; buckets count products by their lowest price', async () => {
+		const j = await search(s, 'q=shirt&limit=50');
+		const a = j.data.find((x) => x.id === prod.a.id);
+		assert.deepEqual(a.price, { min: 1500, max: 2500, currency: 'EUR' });
+		assert.equal(j.data.find((x) => x.id === prod.e.id).price, null, 'no price yet');
+		assert.deepEqual(j.facets.price, facetsOf({}, {}, [1, 1, 1, 0, 1]).price);
+		/* A new price moves the range and the bucket. */
+		await setPrice('PA-1', 2100);
+		const k = await search(s, 'q=alpha');
+		assert.deepEqual(k.data[0].price, { min: 2100, max: 2500, currency: 'EUR' });
+		assert.deepEqual(k.facets.price.map((b) => b.count), [0, 1, 0, 0, 0]);
+		await setPrice('PA-1', 1500);
+	});
+
+	it('price_min and price_max filter on the lowest price; the price facet ignores its own filter', async () => {
+		const cases = [
+			['price_min=2000', ['b', 'c', 'd']],
+			['price_max=5000', ['a', 'b']],
+			['price_min=2000&price_max=8000', ['b', 'c']],
+			['price_min=1500&price_max=1500', ['a']],
+			['price_min=30000', []],
+		];
+		for (const [q, want] of cases) {
+			const res = await searchAll(s, q);
+			assert.deepEqual(idsOf(res.data), ids(want).sort(), q);
+			assert.deepEqual(res.facets.price.map((b) => b.count), [1, 1, 1, 0, 1], `${q}: price facet`);
+			assert.deepEqual(res.facets.category, want.length ? { [cat]: want.length } : {}, `${q}: category facet`);
+		}
+		for (const [q, field] of [['price_min=abc', 'price_min'], ['price_min=-1', 'price_min'],
+			['price_max=1.5', 'price_max'], ['price_min=5&price_max=4', 'price_max'],
+			['price_max=99999999999999', 'price_max']]) {
+			const p = assertProblem(await s.request('GET', `${S}?${q}`), 400);
+			assert.ok(p.errors.some((e) => e.field === field), `${q}: ${JSON.stringify(p.errors)}`);
+		}
+	});
+
+	it('sort=price_asc and price_desc: products without a price come last, paging keeps the order', async () => {
+		const asc = await searchAll(s, 'sort=price_asc');
+		assert.deepEqual(asc.data.map((x) => x.id), ids(['a', 'b', 'c', 'd', 'e']));
+		const desc = await searchAll(s, 'q=shirt&sort=price_desc');
+		assert.deepEqual(desc.data.map((x) => x.id), ids(['d', 'c', 'b', 'a', 'e']));
+		for (const q of ['sort=price_asc', 'sort=price_desc', 'q=sh&sort=price_asc']) {
+			const one = await searchAll(s, q, 1);
+			assert.deepEqual(one.data.map((x) => x.id), (await searchAll(s, q)).data.map((x) => x.id), q);
+		}
+		const r = await s.request('GET', `${S}?sort=price`);
+		assert.ok(assertProblem(r, 400).errors.some((e) => e.field === 'sort'));
+	});
+
+	it('attribute facets: each count is the number of results with that value; filters OR within, AND across', async () => {
+		const j = await search(s, 'limit=50');
+		assert.deepEqual(j.facets.attributes, {
+			material: { Linen: 2, Cotton: 1, Wool: 1 },
+			colour: { Red: 2, Blue: 1, White: 1 },
+		}, 'filterable attributes only');
+		for (const base of ['', 'q=shirt', 'in_stock=true', 'price_max=8000', 'attr.colour=Red']) {
+			const res = await searchAll(s, base);
+			for (const [code, values] of Object.entries(res.facets.attributes)) {
+				if (base.startsWith(`attr.${code}=`))
+					continue;
+				for (const [v, n] of Object.entries(values)) {
+					const narrowed = await searchAll(s, `${base}${base ? '&' : ''}attr.${code}=${encodeURIComponent(v)}`);
+					assert.equal(narrowed.data.length, n, `${base}: ${code}=${v}`);
+				}
+			}
+		}
+		const cases = [
+			['attr.material=Linen', ['a', 'c']],
+			['attr.material=Linen,Cotton', ['a', 'b', 'c']],
+			['attr.material=Linen&attr.colour=Red', ['a']],
+			['attr.colour=Red,White&attr.material=Linen', ['a', 'c']],
+			['attr.colour=Blue&q=beta', ['b']],
+			['attr.material=Silk', []],
+		];
+		for (const [q, want] of cases)
+			assert.deepEqual(idsOf((await searchAll(s, q)).data), ids(want).sort(), q);
+		/* Each attribute's facet ignores its own filter, not the others'. */
+		const f = (await search(s, 'attr.material=Linen&attr.colour=Red')).facets.attributes;
+		assert.deepEqual(f.material, { Linen: 1, Cotton: 1 }, 'material: the Red products');
+		assert.deepEqual(f.colour, { Red: 1, White: 1 }, 'colour: the Linen products');
+		for (const [q, field] of [['attr.care=x', 'attr.care'], ['attr.nope=x', 'attr.nope'],
+			['attr.material=', 'attr.material'], ['attr.Material=Linen', 'attr.Material'],
+			['attr.=x', 'attr.'], ['attr.material=Linen&attr.material=Wool', 'attr.material']]) {
+			const p = assertProblem(await s.request('GET', `${S}?${q}`), 400);
+			assert.ok(p.errors.some((e) => e.field === field), `${q}: ${JSON.stringify(p.errors)}`);
+		}
+	});
+
+	it('the listing row follows stock, status, prices and deletion', async () => {
+		const inStock = async (k) => (await search(s, `q=${prod[k].title.split(' ')[0]}`)).data[0]?.in_stock;
+		assert.equal(await inStock('c'), true);
+		let r = await s.request('POST', `${STOCK}/PC-1/adjust`, { token, body: { expected: 5, on_hand: 0, reason: 'adjustment' } });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(await inStock('c'), false, 'sold out');
+		assert.ok(!(await searchAll(s, 'in_stock=true')).data.some((x) => x.id === prod.c.id));
+		assert.deepEqual((await search(s)).facets.in_stock, { true: 4, false: 1 });
+		r = await s.request('POST', `${STOCK}/PC-1/adjust`, { token, body: { expected: 0, on_hand: 2, reason: 'adjustment' } });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(await inStock('c'), true, 'back in stock');
+
+		await patch('b', { status: 'archived' });
+		assert.deepEqual((await search(s, 'q=beta')).data, []);
+		assert.equal((await search(s)).facets.category[cat], 4, 'not counted');
+		await patch('b', { status: 'active', title: 'Beta Overshirt' });
+		assert.deepEqual(titles((await search(s, 'q=overshirt')).data), ['Beta Overshirt']);
+
+		r = await s.request('DELETE', `${P}/${prod.e.id}`, { token });
+		assert.equal(r.status, 204, r.text);
+		assert.deepEqual((await search(s, 'q=epsilon')).data, []);
+		assert.equal((await searchAll(s)).data.length, 4);
+		assert.deepEqual((await search(s, 'q=epsilln')).rewrites, {}, 'its words are gone from the term table');
+	});
+
+	it('a change made through one worker shows in searches answered by the other', async () => {
+		const builtBy = () => new Set(s.logLines().filter((l) => /search index built/.test(l.msg)).map((l) => l.pid));
+		/*
+		 * Fresh connections, many at once (Kore hands a batch of up to 16
+		 * to one worker), until both workers have built their index.
+		 */
+		for (let i = 0; i < 50 && builtBy().size < 2; i++)
+			await Promise.all(Array.from({ length: 40 }, () => s.request('GET', `${S}?q=shirt`, { fresh: true })));
+		const pids = new Set(s.logLines().filter((l) => l.msg === 'request').map((l) => l.pid));
+		assert.equal(builtBy().size, 2, `both workers built an index (requests answered by ${[...pids]})`);
+		const served = new Set();
+		for (let round = 1; round <= 4; round++) {
+			const title = `Delta Shirt ${round}`;
+			await patch('d', { title });
+			await setPrice('PD-1', 25000 + round);
+			const rs = await Promise.all(Array.from({ length: 40 }, () =>
+				s.request('GET', `${S}?q=delta`, { fresh: true })));
+			for (const r of rs) {
+				assert.equal(r.status, 200, r.text);
+				assert.deepEqual(r.json.data.map((x) => [x.title, x.price.min]), [[title, 25000 + round]],
+				    `round ${round}: ${r.headers['x-request-id']}`);
+				served.add(r.headers['x-request-id']);
+			}
+		}
+		/* Access lines are flushed every 100 ms. */
+		await new Promise((resolve) => setTimeout(resolve, 400));
+		const after = new Set(s.logLines().filter((l) => l.msg === 'request' && served.has(l.request_id))
+		    .map((l) => l.pid));
+		assert.equal(after.size, 2, 'both workers answered after the changes');
+	});
+});
