@@ -23,7 +23,7 @@ static int	rules_check(struct core_rules_ctx *);
 static int	rules_rate(int64_t *, const struct core_rules_input *,
 		    const char *);
 static enum core_rules_reason rules_conditions(const struct core_rules_ctx *,
-		    const struct core_rules_promo *);
+		    int);
 static int	rules_select(struct core_rules_ctx *, int *, int *);
 static int	rules_apply(struct core_rules_ctx *, const int *, int);
 static int	rules_tax(struct core_rules_ctx *);
@@ -217,6 +217,8 @@ rules_check_promo(const struct core_rules_promo *p)
 static int
 rules_check(struct core_rules_ctx *ctx)
 {
+	/* The caller set in and out; this function fills the rest. */
+	/* cppcheck-suppress ctuuninitvar */
 	const struct core_rules_input	*in = ctx->in;
 	struct core_rules_result	*out = ctx->out;
 	int64_t				 sum;
@@ -291,6 +293,7 @@ rules_check(struct core_rules_ctx *ctx)
 	}
 	out->err_promo = -1;
 	ctx->ship_left = in->shipping;
+	core_rules_masks(ctx);
 	return (0);
 }
 
@@ -314,16 +317,16 @@ rules_rate(int64_t *rate, const struct core_rules_input *in,
 }
 
 /*
- * Checks p's conditions against the cart as entered, in the documented
- * order; returns the first that fails or CORE_RULES_APPLIED.
+ * Checks the conditions of promotion pi (input index) against the cart as
+ * entered, in the documented order; returns the first that fails or
+ * CORE_RULES_APPLIED.
  */
 static enum core_rules_reason
-rules_conditions(const struct core_rules_ctx *ctx,
-    const struct core_rules_promo *p)
+rules_conditions(const struct core_rules_ctx *ctx, int pi)
 {
 	const struct core_rules_input	*in = ctx->in;
 	const struct core_rules_customer *cu = &in->customer;
-	const struct core_rules_line	*l;
+	const struct core_rules_promo	*p = &in->promos[pi];
 	int64_t				 qty, sub;
 	int				 i, j, found;
 
@@ -357,22 +360,19 @@ rules_conditions(const struct core_rules_ctx *ctx,
 	qty = sub = 0;
 	found = 0;
 	for (i = 0; i < ctx->nlines; i++) {
-		l = &in->lines[ctx->line[i]];
-		if (!core_rules_matches(&p->match, l))
+		if (!CORE_RULES_IN_X(ctx, pi, i))
 			continue;
 		found = 1;
-		qty += l->quantity;
+		qty += in->lines[ctx->line[i]].quantity;
 		sub += ctx->subtotal[i];
 	}
 	if (!found && (!core_rules_match_empty(&p->match) ||
 	    core_rules_class(p->action) == CORE_RULES_CLASS_PRODUCT))
 		return (CORE_RULES_NO_MATCHING_ITEMS);
-	if (p->action == CORE_RULES_BUY_X_GET_Y &&
-	    !core_rules_match_empty(&p->get_match)) {
+	if (p->action == CORE_RULES_BUY_X_GET_Y) {
 		found = 0;
 		for (i = 0; i < ctx->nlines && !found; i++)
-			found = core_rules_matches(&p->get_match,
-			    &in->lines[ctx->line[i]]);
+			found = CORE_RULES_IN_Y(ctx, pi, i);
 		if (!found)
 			return (CORE_RULES_NO_MATCHING_ITEMS);
 	}
@@ -402,12 +402,13 @@ rules_select(struct core_rules_ctx *ctx, int *sel, int *nsel)
 	for (i = 0; i < ctx->npromos; i++) {
 		p = &ctx->in->promos[ctx->promo[i]];
 		r = &ctx->out->promos[ctx->promo[i]];
-		if ((why = rules_conditions(ctx, p)) != CORE_RULES_APPLIED) {
+		if ((why = rules_conditions(ctx, ctx->promo[i])) !=
+		    CORE_RULES_APPLIED) {
 			r->reason = why;
 			continue;
 		}
-		if ((rc = core_rules_effect(&e, ctx, p, ctx->subtotal,
-		    ctx->in->shipping)) != 0)
+		if ((rc = core_rules_effect(&e, ctx, ctx->promo[i],
+		    ctx->subtotal, ctx->in->shipping, 1)) != 0)
 			return (rc);
 		if (e.amount == 0) {
 			/* Buy X get Y short of one whole application. */
@@ -458,8 +459,8 @@ rules_apply(struct core_rules_ctx *ctx, const int *sel, int nsel)
 			cls = core_rules_class(p->action);
 			if (cls != classes[c])
 				continue;
-			if ((rc = core_rules_effect(&e, ctx, p, ctx->left,
-			    ctx->ship_left)) != 0)
+			if ((rc = core_rules_effect(&e, ctx, sel[i], ctx->left,
+			    ctx->ship_left, 0)) != 0)
 				return (rc);
 			for (pos = 0; pos < ctx->nlines; pos++) {
 				ctx->left[pos] -= e.disc[pos];
@@ -564,16 +565,22 @@ core_rules_quote(struct core_rules_result *out,
 	int			sel[CORE_RULES_MAX_PROMOS];
 	int			i, nsel, rc;
 
-	memset(&ctx, 0, sizeof(ctx));
+	/*
+	 * Only what is read before it is written gets zeroed: the ctx and
+	 * the result are 40 KB at their maxima, mostly unused by a cart.
+	 */
 	ctx.in = in;
 	ctx.out = out;
-	memset(out, 0, sizeof(*out));
+	out->nlines = out->npromos = 0;
 	out->err_line = out->err_promo = -1;
 
 	if ((rc = rules_check(&ctx)) != 0)
 		return (rc);
+	memset(ctx.item_disc, 0, ctx.nlines * sizeof(ctx.item_disc[0]));
+	memset(ctx.order_disc, 0, ctx.nlines * sizeof(ctx.order_disc[0]));
 	out->nlines = in->nlines;
 	out->npromos = in->npromos;
+	memset(out->promos, 0, in->npromos * sizeof(out->promos[0]));
 	for (i = 0; i < in->npromos; i++)
 		out->promos[i].blocked_by = -1;
 

@@ -13,13 +13,11 @@ static int	rules_in_list(const char *, const char *const *, int);
 static int	rules_cmp_cheapest(const struct core_rules_ctx *, const void *,
 		    int, int);
 static int	rules_spread(struct core_rules_effect *,
-		    const struct core_rules_ctx *, const struct core_rules_promo *,
-		    const int64_t *);
+		    const struct core_rules_ctx *, int, const int64_t *, int);
 static int	rules_bxgy(struct core_rules_effect *,
-		    const struct core_rules_ctx *, const struct core_rules_promo *,
-		    const int64_t *);
-static int64_t	rules_bxgy_overlap(const struct core_rules_ctx *,
-		    const struct core_rules_promo *, const int *, int, int64_t);
+		    const struct core_rules_ctx *, int, const int64_t *);
+static int64_t	rules_bxgy_overlap(const struct core_rules_ctx *, int,
+		    const int *, int, int64_t);
 
 unsigned
 core_rules_class(enum core_rules_action action)
@@ -124,15 +122,47 @@ rules_cmp_cheapest(const struct core_rules_ctx *ctx, const void *arg, int a,
 }
 
 /*
- * Computes what promo p takes off when the lines still cost left[] and
- * shipping still costs ship_left, into *e.  Changes nothing else.
- * Returns 0, or CORE_RULES_ERR_OVERFLOW (which the input limits rule out,
- * but core_money says so and we do not ignore it).
+ * Fills ctx->xmask and ymask (see core_rules_int.h) for every promotion,
+ * once lines are in canonical order.
+ */
+void
+core_rules_masks(struct core_rules_ctx *ctx)
+{
+	const struct core_rules_promo	*p;
+	const struct core_rules_match	*ym;
+	const struct core_rules_line	*l;
+	int				 pi, pos;
+
+	for (pi = 0; pi < ctx->npromos; pi++) {
+		p = &ctx->in->promos[pi];
+		ym = p->action == CORE_RULES_BUY_X_GET_Y &&
+		    !core_rules_match_empty(&p->get_match) ? &p->get_match :
+		    &p->match;
+		memset(ctx->xmask[pi], 0, sizeof(ctx->xmask[pi]));
+		memset(ctx->ymask[pi], 0, sizeof(ctx->ymask[pi]));
+		for (pos = 0; pos < ctx->nlines; pos++) {
+			l = &ctx->in->lines[ctx->line[pos]];
+			if (core_rules_matches(&p->match, l))
+				ctx->xmask[pi][pos / 64] |= 1ULL << (pos % 64);
+			if (ym == &p->match ? CORE_RULES_IN_X(ctx, pi, pos) :
+			    core_rules_matches(ym, l))
+				ctx->ymask[pi][pos / 64] |= 1ULL << (pos % 64);
+		}
+	}
+}
+
+/*
+ * Computes what promotion pi (input index) takes off when the lines still
+ * cost left[] and shipping still costs ship_left, into *e.  Changes
+ * nothing else.  A dry run fills amount and applications only.  Returns
+ * 0, or CORE_RULES_ERR_OVERFLOW (which the input limits rule out, but
+ * core_money says so and we do not ignore it).
  */
 int
 core_rules_effect(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
-    const struct core_rules_promo *p, const int64_t *left, int64_t ship_left)
+    int pi, const int64_t *left, int64_t ship_left, int dry)
 {
+	const struct core_rules_promo	*p = &ctx->in->promos[pi];
 	const struct core_rules_line	*l;
 	__int128			 off;
 	int				 pos;
@@ -144,11 +174,11 @@ core_rules_effect(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 	case CORE_RULES_ORDER_PERCENT:
 	case CORE_RULES_ORDER_FIXED:
 	case CORE_RULES_ITEMS_FIXED_TOTAL:
-		if (rules_spread(e, ctx, p, left) == -1)
+		if (rules_spread(e, ctx, pi, left, dry) == -1)
 			return (CORE_RULES_ERR_OVERFLOW);
 		return (0);
 	case CORE_RULES_BUY_X_GET_Y:
-		if (rules_bxgy(e, ctx, p, left) == -1)
+		if (rules_bxgy(e, ctx, pi, left) == -1)
 			return (CORE_RULES_ERR_OVERFLOW);
 		return (0);
 	case CORE_RULES_FREE_SHIPPING:
@@ -161,9 +191,9 @@ core_rules_effect(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 
 	/* Off each matching line, each rounded on its own. */
 	for (pos = 0; pos < ctx->nlines; pos++) {
-		l = &ctx->in->lines[ctx->line[pos]];
-		if (!core_rules_matches(&p->match, l))
+		if (!CORE_RULES_IN_X(ctx, pi, pos))
 			continue;
+		l = &ctx->in->lines[ctx->line[pos]];
 		if (p->action == CORE_RULES_ITEMS_PERCENT) {
 			if (core_money_ratio(&e->disc[pos], left[pos], p->value,
 			    CORE_RULES_RATE_ONE) == -1)
@@ -188,19 +218,18 @@ core_rules_effect(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
  */
 static int
 rules_spread(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
-    const struct core_rules_promo *p, const int64_t *left)
+    int pi, const int64_t *left, int dry)
 {
-	int64_t	weight[CORE_RULES_MAX_LINES];
-	int64_t	base;
-	int	pos, items;
+	const struct core_rules_promo	*p = &ctx->in->promos[pi];
+	int64_t				 weight[CORE_RULES_MAX_LINES];
+	int64_t				 base;
+	int				 pos, items;
 
 	items = p->action == CORE_RULES_ITEMS_FIXED_TOTAL;
 	base = 0;
 	for (pos = 0; pos < ctx->nlines; pos++) {
-		weight[pos] = left[pos];
-		if (items && !core_rules_matches(&p->match,
-		    &ctx->in->lines[ctx->line[pos]]))
-			weight[pos] = 0;
+		weight[pos] = items && !CORE_RULES_IN_X(ctx, pi, pos) ? 0 :
+		    left[pos];
 		base += weight[pos];	/* <= the subtotal, checked on entry */
 	}
 	if (base == 0)
@@ -211,7 +240,7 @@ rules_spread(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 			return (-1);
 	} else
 		e->amount = p->value < base ? p->value : base;
-	if (e->amount == 0)
+	if (e->amount == 0 || dry)
 		return (0);
 	return (core_money_allocate(e->disc, e->amount, weight, ctx->nlines));
 }
@@ -221,18 +250,18 @@ rules_spread(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
  * first `units` Y units are taken: those cannot also count as X.
  */
 static int64_t
-rules_bxgy_overlap(const struct core_rules_ctx *ctx,
-    const struct core_rules_promo *p, const int *ys, int n, int64_t units)
+rules_bxgy_overlap(const struct core_rules_ctx *ctx, int pi, const int *ys,
+    int n, int64_t units)
 {
-	const struct core_rules_line	*l;
-	int64_t				 take, overlap;
-	int				 i;
+	int64_t	take, overlap;
+	int	i;
 
 	overlap = 0;
 	for (i = 0; i < n && units > 0; i++) {
-		l = &ctx->in->lines[ctx->line[ys[i]]];
-		take = l->quantity < units ? l->quantity : units;
-		if (core_rules_matches(&p->match, l))
+		take = ctx->in->lines[ctx->line[ys[i]]].quantity;
+		if (take > units)
+			take = units;
+		if (CORE_RULES_IN_X(ctx, pi, ys[i]))
 			overlap += take;
 		units -= take;
 	}
@@ -247,22 +276,21 @@ rules_bxgy_overlap(const struct core_rules_ctx *ctx,
  */
 static int
 rules_bxgy(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
-    const struct core_rules_promo *p, const int64_t *left)
+    int pi, const int64_t *left)
 {
-	const struct core_rules_match	*ym;
+	const struct core_rules_promo	*p = &ctx->in->promos[pi];
 	const struct core_rules_line	*l;
 	int				 ys[CORE_RULES_MAX_LINES];
 	int64_t				 qx, qy, kmax, lo, hi, mid, units, take;
 	int				 pos, n, i;
 
-	ym = core_rules_match_empty(&p->get_match) ? &p->match : &p->get_match;
 	qx = qy = 0;
 	n = 0;
 	for (pos = 0; pos < ctx->nlines; pos++) {
 		l = &ctx->in->lines[ctx->line[pos]];
-		if (core_rules_matches(&p->match, l))
+		if (CORE_RULES_IN_X(ctx, pi, pos))
 			qx += l->quantity;
-		if (core_rules_matches(ym, l)) {
+		if (CORE_RULES_IN_Y(ctx, pi, pos)) {
 			qy += l->quantity;
 			ys[n++] = pos;
 		}
@@ -281,7 +309,7 @@ rules_bxgy(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 	hi = kmax;
 	while (lo < hi) {
 		mid = lo + (hi - lo + 1) / 2;
-		if (qx - rules_bxgy_overlap(ctx, p, ys, n, mid * p->get_qty) >=
+		if (qx - rules_bxgy_overlap(ctx, pi, ys, n, mid * p->get_qty) >=
 		    mid * p->buy_qty)
 			lo = mid;
 		else

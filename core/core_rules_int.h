@@ -9,6 +9,8 @@
 
 #include "core/core_rules.h"
 
+#define CORE_RULES_MASK_WORDS	((CORE_RULES_MAX_LINES + 63) / 64)
+
 /*
  * The working state of one quote, on the caller's stack.  Lines are held
  * by canonical position (SKU order): pos -> line[pos] is the input index.
@@ -28,13 +30,24 @@ struct core_rules_ctx {
 	int64_t				 ship_left;
 	int				 npromos;
 	int				 promo[CORE_RULES_MAX_PROMOS];
+	/*
+	 * By input promotion index, a bit per line position: xmask, the
+	 * line is in the promotion's match; ymask, in its Y set (buy X get
+	 * Y: get_match, or match when that is empty).  Matching compares
+	 * strings, so it is done once per quote, not in every pass.
+	 */
+	uint64_t			 xmask[CORE_RULES_MAX_PROMOS]
+					    [CORE_RULES_MASK_WORDS];
+	uint64_t			 ymask[CORE_RULES_MAX_PROMOS]
+					    [CORE_RULES_MASK_WORDS];
 };
 
 /*
  * One action's effect: disc[pos] off each line (or ship off shipping),
  * amount in all, applications for buy X get Y.  Computed from left[] and
  * ship_left without changing them, so the same code serves the dry run
- * that decides "nothing_to_discount" and the real application.
+ * that decides "nothing_to_discount" and the real application (a dry run
+ * needs only amount and applications, and skips splitting order amounts).
  */
 struct core_rules_effect {
 	int64_t	disc[CORE_RULES_MAX_LINES];
@@ -46,14 +59,21 @@ struct core_rules_effect {
 typedef int (*core_rules_cmp)(const struct core_rules_ctx *, const void *,
 		    int, int);
 
+/* 1 if line position pos is in promotion pi's match (X) or Y set. */
+#define CORE_RULES_IN_X(ctx, pi, pos)					\
+	((int)(((ctx)->xmask[pi][(pos) / 64] >> ((pos) % 64)) & 1))
+#define CORE_RULES_IN_Y(ctx, pi, pos)					\
+	((int)(((ctx)->ymask[pi][(pos) / 64] >> ((pos) % 64)) & 1))
+
 unsigned	core_rules_class(enum core_rules_action);
 int		core_rules_match_empty(const struct core_rules_match *);
 int		core_rules_matches(const struct core_rules_match *,
 		    const struct core_rules_line *);
 void		core_rules_sort(const struct core_rules_ctx *, const void *,
 		    int *, int, core_rules_cmp);
+void		core_rules_masks(struct core_rules_ctx *);
 int		core_rules_effect(struct core_rules_effect *,
-		    const struct core_rules_ctx *, const struct core_rules_promo *,
-		    const int64_t *, int64_t);
+		    const struct core_rules_ctx *, int, const int64_t *, int64_t,
+		    int);
 
 #endif
