@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, customerToken, feed, runCli, startServer } from './lib/server.mjs';
+import { assertProblem, customerToken, feed, runCli, signIn, startServer, uniqueEmail } from './lib/server.mjs';
 
 const SET = '/api/v1/pricing/settings';
 const CATS = '/api/v1/pricing/tax-categories';
@@ -193,6 +193,20 @@ describe('pricing: settings and tax (empty shop)', () => {
 		    e.aggregate_id === p.json.id);
 		assert.deepEqual(ev.map((e) => e.payload), [{ change: 'product_category', product_id: p.json.id,
 			category: 'reduced' }]);
+	});
+
+	it('a staff (not admin) account may change settings and tax', async () => {
+		const email = uniqueEmail('pricing-staff');
+		const made = await s.request('POST', '/api/v1/auth/staff', { token,
+			body: { email, password: 'staff password 1', role: 'staff' } });
+		assert.equal(made.status, 201, made.text);
+		const staff = (await signIn(s, email, 'staff password 1')).token;
+		const v = (await s.request('GET', SET)).headers.etag;
+		const r = await s.request('PUT', SET, { token: staff, headers: { 'if-match': v },
+			body: { shipping_taxable: true } });
+		assert.equal(r.status, 200, r.text);
+		const t = await s.request('PUT', `${RATES}/BE/standard`, { token: staff, body: { rate: 21000 } });
+		assert.equal(t.status, 201, t.text);
 	});
 
 	it('401 without a token (or a bad one on public routes), 403 with a customer token', async () => {

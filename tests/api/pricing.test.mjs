@@ -193,6 +193,25 @@ describe('pricing: base prices', () => {
 		assertProblem(await s.request('GET', `${PRICES}/BB-${u}-1`, { token }), 404, 'not-found');
 	});
 
+	it('the product copy follows catalog: a rename shows in titles, a deleted product\'s SKU is unknown', async () => {
+		const u = tag();
+		const p = await s.request('POST', PRODUCTS, { token, body: { title: `Copy ${u}`, variants: [{ sku: `CP-${u}` }] } });
+		assert.equal(p.status, 201, p.text);
+		assert.equal((await s.request('PUT', `${PRICES}/CP-${u}`, { token, body: { amount: 700 } })).status, 201);
+		const ren = await s.request('PATCH', `${PRODUCTS}/${p.json.id}`, { token, headers: { 'if-match': '"v1"' },
+			body: { title: `Renamed ${u}` } });
+		assert.equal(ren.status, 200, ren.text);
+		assert.equal((await s.request('GET', `${PRICES}/CP-${u}`, { token })).json.title, `Renamed ${u}`);
+		assert.equal((await s.request('DELETE', `${PRODUCTS}/${p.json.id}`, { token })).status, 204);
+		assertProblem(await s.request('PUT', `${PRICES}/CP-${u}`, { token, body: { amount: 800 } }), 404, 'unknown-sku');
+		/* The price is pricing's decision and stays, without its product. */
+		const g = await s.request('GET', `${PRICES}/CP-${u}`, { token });
+		assert.equal(g.status, 200, g.text);
+		assert.equal(g.json.amount, 700);
+		assert.equal(g.json.product_id, null);
+		assertProblem(await s.request('GET', `${PRICES}/CP-${u}`), 404, 'not-found');
+	});
+
 	it('401 without a token, 403 with a customer token on staff routes', async () => {
 		const sku = `PS-${t}-S`;
 		assertProblem(await s.request('PUT', `${PRICES}/${sku}`, { body: { amount: 1 } }), 401);
