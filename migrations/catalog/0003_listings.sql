@@ -31,6 +31,7 @@ CREATE TABLE search_terms (
 	doc		INTEGER NOT NULL
 ) WITHOUT ROWID;
 -- The typo rewrite compares a word with the terms of about its length and
--- of its kind (with digits or not), not with every SKU's token.
+-- of its kind (with digits or not), not with every SKU's token; covering
+-- (term is the key, so every entry holds it).
 CREATE INDEX search_terms_shape ON search_terms
-    (term GLOB '*[0-9]*', length(term));
+    (term GLOB '*[0-9]*', length(term), doc);
