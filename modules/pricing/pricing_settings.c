@@ -106,7 +106,7 @@ pricing_settings_put(struct core_req *r)
 	const char	*cur, *cat;
 	char		 old[4];
 	int64_t		 version, n;
-	int		 incl, ship, rc;
+	int		 incl, ship, rc, changed;
 
 	errors = NULL;
 	cur = cat = NULL;
@@ -169,7 +169,12 @@ pricing_settings_put(struct core_req *r)
 	    " prices_include_tax = coalesce(?2, prices_include_tax),"
 	    " shipping_taxable = coalesce(?3, shipping_taxable),"
 	    " shipping_tax_category = coalesce(?4, shipping_tax_category),"
-	    " version = version + 1, updated_at = ?5 WHERE id = 1")) == NULL)
+	    " version = version + 1, updated_at = ?5 WHERE id = 1 AND"
+	    " (currency IS NOT coalesce(?1, currency) OR"
+	    " prices_include_tax IS NOT coalesce(?2, prices_include_tax) OR"
+	    " shipping_taxable IS NOT coalesce(?3, shipping_taxable) OR"
+	    " shipping_tax_category IS NOT"
+	    " coalesce(?4, shipping_tax_category))")) == NULL)
 		goto fail;
 	if (cur != NULL)
 		sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
@@ -184,8 +189,16 @@ pricing_settings_put(struct core_req *r)
 		core_db_err(db, "update settings");
 		goto fail;
 	}
+	changed = sqlite3_changes(db);
 	if ((o = pricing_settings_json(db, &version)) == NULL)
 		goto fail;
+	if (!changed) {
+		/* Nothing differs: same version, no event. */
+		core_db_rollback(db);
+		pricing_etag(r, version);
+		core_http_json_take(r, 200, o);
+		return (KORE_RESULT_OK);
+	}
 	ev = cJSON_Duplicate(o, 1);
 	cJSON_DeleteItemFromObject(ev, "version");
 	cJSON_DeleteItemFromObject(ev, "updated_at");

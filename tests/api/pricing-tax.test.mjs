@@ -75,6 +75,10 @@ describe('pricing: settings and tax (empty shop)', () => {
 			currency: 'EUR', prices_include_tax: true } });
 		assert.equal(back.status, 200, back.text);
 		assert.equal(back.json.shipping_taxable, false, 'members left out keep their value');
+		const noop = await s.request('PUT', SET, { token, headers: { 'if-match': '"v3"' }, body: {
+			currency: 'EUR', shipping_taxable: false } });
+		assert.equal(noop.status, 200, noop.text);
+		assert.equal(noop.headers.etag, '"v3"', 'nothing differs: same version, no event');
 		const ev = (await feed(s, token, 'pricing')).filter((e) => e.type === 'pricing.settings.changed');
 		assert.deepEqual(ev.map((e) => e.payload), [
 			{ currency: 'JPY', minor_units: 0, prices_include_tax: false, shipping_taxable: false,
