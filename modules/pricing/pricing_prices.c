@@ -279,8 +279,10 @@ pricing_prices_get(struct core_req *r)
 }
 
 /*
- * GET /prices?after=&limit=&product_id=: staff, every price in SKU order
- * with the product's title from pricing's copy.
+ * GET /prices?after=&limit=&product_id=&all=: staff, every price in SKU
+ * order with the product's title from pricing's copy.  all=true adds the
+ * SKUs pricing knows without a price (amount null, version 0): the
+ * admin's price column lists every variant, priced or not.
  */
 int
 pricing_prices_list(struct core_req *r)
@@ -289,8 +291,8 @@ pricing_prices_list(struct core_req *r)
 	sqlite3_stmt	*st;
 	cJSON		*data, *o, *errors;
 	char		 after[PRICING_SKU_MAX + 1], pid[64], cur[4], ts[40];
-	char		 next[PRICING_SKU_MAX + 1];
-	int		 limit, n, rc;
+	char		 next[PRICING_SKU_MAX + 1], all[8];
+	int		 limit, n, rc, withall;
 
 	if (core_http_page(r, 50, PRICING_PAGE_MAX, &limit, after,
 	    sizeof(after)) == -1)
@@ -302,6 +304,12 @@ pricing_prices_list(struct core_req *r)
 		    "must be a product id (prod_...)");
 	if (rc != 1)
 		pid[0] = '\0';
+	withall = 0;
+	if ((rc = core_http_query(r, "all", all, sizeof(all))) == -1 ||
+	    (rc == 1 && strcmp(all, "true") != 0 && strcmp(all, "false") != 0))
+		core_http_field_error(&errors, "all", "must be true or false");
+	else if (rc == 1)
+		withall = strcmp(all, "true") == 0;
 	if (errors != NULL) {
 		core_http_problem(r, 400, "bad-query", "Bad query",
 		    "the list arguments are not valid", errors);
@@ -309,16 +317,19 @@ pricing_prices_list(struct core_req *r)
 	}
 	db = core_db_get("pricing");
 	pricing_currency(db, cur);
-	if ((st = core_db_stmt(db, "SELECT p.sku, p.amount, p.compare_at,"
-	    " s.product_id, pr.title, p.origin, p.version, p.updated_at"
-	    " FROM prices p LEFT JOIN product_skus s ON s.sku = p.sku"
+	if ((st = core_db_stmt(db, "SELECT k.sku, p.amount, p.compare_at,"
+	    " s.product_id, pr.title, p.origin, coalesce(p.version, 0),"
+	    " p.updated_at FROM (SELECT sku FROM prices UNION SELECT sku FROM"
+	    " product_skus WHERE ?4) k LEFT JOIN prices p ON p.sku = k.sku"
+	    " LEFT JOIN product_skus s ON s.sku = k.sku"
 	    " LEFT JOIN products pr ON pr.product_id = s.product_id"
-	    " WHERE p.sku > ?1 AND (?2 = '' OR s.product_id = ?2)"
-	    " ORDER BY p.sku LIMIT ?3")) == NULL)
+	    " WHERE k.sku > ?1 AND (?2 = '' OR s.product_id = ?2)"
+	    " ORDER BY k.sku LIMIT ?3")) == NULL)
 		return (pricing_internal(r));
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);
+	sqlite3_bind_int(st, 4, withall);
 	data = cJSON_CreateArray();
 	n = 0;
 	next[0] = '\0';
@@ -332,8 +343,13 @@ pricing_prices_list(struct core_req *r)
 		pricing_add_text(o, "title", st, 4);
 		pricing_add_text(o, "origin", st, 5);
 		pricing_add_int(o, "version", st, 6);
-		core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 7));
-		cJSON_AddStringToObject(o, "updated_at", ts);
+		if (sqlite3_column_type(st, 7) == SQLITE_NULL) {
+			cJSON_AddNullToObject(o, "updated_at");
+		} else {
+			core_time_rfc3339(ts, sizeof(ts),
+			    sqlite3_column_int64(st, 7));
+			cJSON_AddStringToObject(o, "updated_at", ts);
+		}
 		cJSON_AddItemToArray(data, o);
 		snprintf(next, sizeof(next), "%s", sqlite3_column_text(st, 0));
 		n++;

@@ -246,6 +246,22 @@ describe('pricing: base prices', () => {
 		assert.equal(f.status, 200);
 		assert.deepEqual(f.json.data.map((p) => p.sku), [`PS-${t}-M`, `PS-${t}-S`]);
 		assertProblem(await s.request('GET', `${PRICES}?product_id=nope`, { token }), 400);
+		assertProblem(await s.request('GET', `${PRICES}?all=yes`, { token }), 400);
+		/* all=true: every SKU pricing knows, the unpriced with amount null. */
+		const u = tag();
+		const np = await s.request('POST', PRODUCTS, { token, body: { title: `Unpriced ${u}`,
+			variants: [{ sku: `UP-${u}-1` }, { sku: `UP-${u}-2` }] } });
+		assert.equal(np.status, 201, np.text);
+		assert.equal((await s.request('PUT', `${PRICES}/UP-${u}-2`, { token, body: { amount: 42 } })).status, 201);
+		const only = await s.request('GET', `${PRICES}?product_id=${np.json.id}`, { token });
+		assert.deepEqual(only.json.data.map((p) => p.sku), [`UP-${u}-2`]);
+		const all = await s.request('GET', `${PRICES}?product_id=${np.json.id}&all=true`, { token });
+		assert.equal(all.status, 200, all.text);
+		assert.deepEqual(all.json.data.map((p) => [p.sku, p.amount, p.version, p.title]),
+		    [[`UP-${u}-1`, null, 0, `Unpriced ${u}`], [`UP-${u}-2`, 42, 1, `Unpriced ${u}`]]);
+		assert.equal(all.json.data[0].updated_at, null);
+		const a1 = await s.request('GET', `${PRICES}?product_id=${np.json.id}&all=true&limit=1`, { token });
+		assert.equal(a1.json.next, `UP-${u}-1`);
 		assertProblem(await s.request('GET', `${PRICES}?limit=0`, { token }), 400);
 		assertProblem(await s.request('GET', `${PRICES}?limit=1000`, { token }), 400);
 	});
