@@ -125,6 +125,9 @@ pricing_group_input(struct core_req *r, int create, const char **name,
 	    (rc == CORE_JSON_OK && !pricing_code_valid(*code)))
 		core_http_field_error(&errors, "code", "is required: 1 to 40 "
 		    "of a-z 0-9 - _, starting with a letter");
+	if (!create && errors == NULL && *name == NULL && *code == NULL)
+		core_http_field_error(&errors, "body",
+		    "give name, code or both");
 	if (errors != NULL) {
 		core_http_invalid(r, errors);
 		return (-1);

@@ -120,6 +120,8 @@ describe('pricing: customer groups, members and price lists', () => {
 		assert.equal(ok.json.name, 'VIP');
 		assert.deepEqual(fieldsOf(await s.request('PATCH', url, { token, headers: { 'if-match': '"v2"' },
 			body: { code: 'NO NO' } })), ['code']);
+		assert.deepEqual(fieldsOf(await s.request('PATCH', url, { token, headers: { 'if-match': '"v2"' },
+			body: {} })), ['body']);
 		assertProblem(await s.request('PATCH', url, { token, headers: { 'if-match': '"v2"' },
 			body: { code: other.code } }), 409, 'code-taken');
 		assert.equal((await s.request('GET', url, { token })).json.version, 2, 'nothing written');
