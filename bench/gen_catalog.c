@@ -224,8 +224,9 @@ main(int argc, char **argv)
 	t0 = time(NULL);
 	if (sqlite3_open(argv[1], &db) != SQLITE_OK)
 		die(db, "open");
-	exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;"
-	    " PRAGMA foreign_keys = OFF");
+	/* No journal while loading (a failed run is thrown away), WAL after. */
+	exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+	    " PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF");
 	if (sqlite3_exec(db, "SELECT 1 FROM listings LIMIT 0", NULL, NULL,
 	    NULL) != SQLITE_OK) {
 		fprintf(stderr, "gen_catalog: run 'mercato migrate' first\n");
@@ -480,7 +481,7 @@ main(int argc, char **argv)
 	exec(db, "COMMIT");
 	exec(db, "INSERT INTO product_search (product_search) VALUES"
 	    " ('optimize')");
-	exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	exec(db, "PRAGMA journal_mode = WAL");
 	fprintf(stderr, "gen_catalog: %d products, %d SKUs in %lds\n", nprod,
 	    nprod * VARIANTS, (long)(time(NULL) - t0));
 

@@ -351,9 +351,14 @@ int	catalog_index_attr_known(const char *code);
  */
 int	catalog_index_apply(uint64_t *set, const struct catalog_filter *f,
 	    cJSON *facets);
+/* Product id's title ("" if none; borrowed until the next refresh). */
+const char *catalog_index_title(uint32_t id);
+/* Product id's lowest price in minor units, -1 if it has none. */
+int64_t	catalog_index_price(uint32_t id);
+
 /*
- * Rowids of set in sort's order (relevance here: newest), skipping skip,
- * at most limit into out.  Returns how many.
+ * catalog_order.c: rowids of set in sort's order (relevance here: newest),
+ * skipping skip, at most limit into out.  Returns how many.
  */
 size_t	catalog_index_order(const uint64_t *set, int sort, size_t skip,
 	    size_t limit, int64_t *out);
