@@ -2,7 +2,8 @@
  * Benchmark of the pricing rules engine: a 20-line cart against 50 active
  * promotions of every kind (all conditions met, most combinable, so the
  * selection and every action run), quoted many times; prints p50, p99 and
- * max per quote in microseconds.  `make bench-rules` builds and runs it.
+ * max per quote in microseconds.  `make bench-rules` builds and runs it;
+ * `rules-bench LINES PROMOS` tries another size (at most 200 and 100).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +13,6 @@
 
 #include "core/core_rules.h"
 
-#define BENCH_LINES	20
-#define BENCH_PROMOS	50
 #define BENCH_WARMUP	1000
 #define BENCH_RUNS	100000
 
@@ -44,25 +43,33 @@ bench_ns(void)
 }
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	static struct core_rules_result	out;
 	static int64_t			ns[BENCH_RUNS];
 	struct core_rules_input		in;
-	struct core_rules_line		lines[BENCH_LINES];
-	struct core_rules_promo		promos[BENCH_PROMOS];
-	char				skus[BENCH_LINES][16];
-	char				ids[BENCH_PROMOS][16];
-	int				i, applied;
+	struct core_rules_line		lines[CORE_RULES_MAX_LINES];
+	struct core_rules_promo		promos[CORE_RULES_MAX_PROMOS];
+	char				skus[CORE_RULES_MAX_LINES][16];
+	char				ids[CORE_RULES_MAX_PROMOS][16];
+	int				i, applied, nlines, npromos;
 	int64_t				t;
+
+	nlines = argc > 1 ? atoi(argv[1]) : 20;
+	npromos = argc > 2 ? atoi(argv[2]) : 50;
+	if (nlines < 1 || nlines > CORE_RULES_MAX_LINES ||
+	    npromos < 0 || npromos > CORE_RULES_MAX_PROMOS) {
+		fprintf(stderr, "usage: rules-bench [lines [promotions]]\n");
+		return (1);
+	}
 
 	memset(&in, 0, sizeof(in));
 	memset(lines, 0, sizeof(lines));
 	memset(promos, 0, sizeof(promos));
 	/* Listed in reverse SKU order so the canonical sort has work. */
-	for (i = 0; i < BENCH_LINES; i++) {
+	for (i = 0; i < nlines; i++) {
 		snprintf(skus[i], sizeof(skus[i]), "SKU-%03d",
-		    BENCH_LINES - i);
+		    nlines - i);
 		lines[i].sku = skus[i];
 		lines[i].categories = &bench_cats[i % 3];
 		lines[i].ncategories = 1;
@@ -70,7 +77,7 @@ main(void)
 		lines[i].unit_price = 499 + 137 * i;
 		lines[i].quantity = 1 + i % 4;
 	}
-	for (i = 0; i < BENCH_PROMOS; i++) {
+	for (i = 0; i < npromos; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "promo_%02d", i);
 		promos[i].id = ids[i];
 		promos[i].priority = i % 7;
@@ -100,9 +107,9 @@ main(void)
 		}
 	}
 	in.lines = lines;
-	in.nlines = BENCH_LINES;
+	in.nlines = nlines;
 	in.promos = promos;
-	in.npromos = BENCH_PROMOS;
+	in.npromos = npromos;
 	in.rates = bench_rates;
 	in.nrates = 3;
 	in.country = "DE";
@@ -121,12 +128,12 @@ main(void)
 		ns[i] = bench_ns() - t;
 	}
 	applied = 0;
-	for (i = 0; i < BENCH_PROMOS; i++)
+	for (i = 0; i < npromos; i++)
 		applied += out.promos[i].applied;
 	qsort(ns, BENCH_RUNS, sizeof(ns[0]), bench_cmp);
 	printf("rules: %d lines, %d promotions (%d applied), %d quotes: "
 	    "p50 %.1f us, p99 %.1f us, max %.1f us; total %lld.%02lld\n",
-	    BENCH_LINES, BENCH_PROMOS, applied, BENCH_RUNS,
+	    nlines, npromos, applied, BENCH_RUNS,
 	    ns[BENCH_RUNS / 2] / 1000.0, ns[BENCH_RUNS * 99 / 100] / 1000.0,
 	    ns[BENCH_RUNS - 1] / 1000.0, (long long)(out.total / 100),
 	    (long long)(out.total % 100));

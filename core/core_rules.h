@@ -143,7 +143,8 @@ struct core_rules_promo {
 	unsigned	 combines_with;	/* CORE_RULES_CLASS_* bits */
 
 	/* Conditions; a zero or empty field is no condition. */
-	int64_t		 starts_at;	/* now >= starts_at */
+	int64_t		 starts_at;	/* now >= starts_at (ms since the
+					   epoch, like now and ends_at) */
 	int64_t		 ends_at;	/* now < ends_at */
 	int64_t		 usage_limit;	/* uses so far must be below */
 	int64_t		 uses;
@@ -191,7 +192,8 @@ struct core_rules_input {
 	struct core_rules_customer	   customer;
 	const char *const		  *codes;	/* entered codes */
 	int				   ncodes;
-	int64_t				   now;		/* unix seconds */
+	int64_t				   now;		/* ms since the epoch,
+							   as starts_at */
 	int64_t				   shipping;	/* same basis as
 							   prices, >= 0 */
 	int				   shipping_taxable;

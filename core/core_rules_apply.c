@@ -19,20 +19,6 @@ static int	rules_bxgy(struct core_rules_effect *,
 static int64_t	rules_bxgy_overlap(const struct core_rules_ctx *, int,
 		    const int *, int, int64_t);
 
-unsigned
-core_rules_class(enum core_rules_action action)
-{
-	switch (action) {
-	case CORE_RULES_ORDER_PERCENT:
-	case CORE_RULES_ORDER_FIXED:
-		return (CORE_RULES_CLASS_ORDER);
-	case CORE_RULES_FREE_SHIPPING:
-		return (CORE_RULES_CLASS_SHIPPING);
-	default:
-		return (CORE_RULES_CLASS_PRODUCT);
-	}
-}
-
 int
 core_rules_match_empty(const struct core_rules_match *m)
 {

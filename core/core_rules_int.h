@@ -65,7 +65,21 @@ typedef int (*core_rules_cmp)(const struct core_rules_ctx *, const void *,
 #define CORE_RULES_IN_Y(ctx, pi, pos)					\
 	((int)(((ctx)->ymask[pi][(pos) / 64] >> ((pos) % 64)) & 1))
 
-unsigned	core_rules_class(enum core_rules_action);
+/* The class of an action; inline, the selection asks for it per pair. */
+static inline unsigned
+core_rules_class(enum core_rules_action action)
+{
+	switch (action) {
+	case CORE_RULES_ORDER_PERCENT:
+	case CORE_RULES_ORDER_FIXED:
+		return (CORE_RULES_CLASS_ORDER);
+	case CORE_RULES_FREE_SHIPPING:
+		return (CORE_RULES_CLASS_SHIPPING);
+	default:
+		return (CORE_RULES_CLASS_PRODUCT);
+	}
+}
+
 int		core_rules_match_empty(const struct core_rules_match *);
 int		core_rules_matches(const struct core_rules_match *,
 		    const struct core_rules_line *);
