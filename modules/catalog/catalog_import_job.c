@@ -25,7 +25,7 @@
 #define CATALOG_IMPORT_LEASE_MS		3000	/* a dead holder's delay */
 #define CATALOG_IMPORT_TRIES		3	/* db errors before skipping */
 #define CATALOG_IMPORT_OPEN_MAX		5	/* unfinished jobs at once */
-#define CATALOG_IMPORT_TICK_MS		20	/* the worker's timer, at least */
+#define CATALOG_IMPORT_TICK_MS		20	/* timer, at least */
 #define CATALOG_IMPORT_SLICE_US		8000	/* work per tick */
 #define CATALOG_IMPORT_POLL_MS		250	/* looking for a job, idle */
 
@@ -286,7 +286,8 @@ catalog_import_job_fail(sqlite3 *db, const char *id, const char *why)
 	now = core_db_now_ms();
 	if (core_db_begin(db) == 0) {
 		if ((st = core_db_stmt(db, "UPDATE import_jobs SET state ="
-		    " 'failed', failure = ?2, lease_owner = '', updated_at = ?3,"
+		    " 'failed', failure = ?2, lease_owner = '',"
+		    " updated_at = ?3,"
 		    " finished_at = ?3 WHERE id = ?1")) != NULL) {
 			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
@@ -367,11 +368,11 @@ catalog_import_job_step(sqlite3 *db, uint64_t budget_us)
 			e = cJSON_CreateObject();
 			cJSON_AddNumberToObject(e, "line",
 			    imp->csv.rows[first].line);
-			cJSON_AddStringToObject(e, "handle", catalog_import_f(imp,
-			    first, CI_HANDLE));
+			cJSON_AddStringToObject(e, "handle",
+			    catalog_import_f(imp, first, CI_HANDLE));
 			cJSON_AddStringToObject(e, "message", "could not be "
-			    "written (a database error); nothing of this product "
-			    "was written");
+			    "written (a database error); nothing of this "
+			    "product was written");
 			cJSON_AddItemToArray(b.errs, e);
 		} else if (core_db_exec(db, "RELEASE catalog_import") == -1) {
 			goto fail;
@@ -549,9 +550,9 @@ catalog_import_job_stats(const char *id, uint64_t us, int ended)
 		if ((seen += st->hist[i]) >= want)
 			break;
 	ms = (uint64_t)core_db_now_ms() - st->start_ms;
-	core_logf("info", "catalog import %s: %zu rows in %llu ms (%llu rows/s),"
-	    " %llu slices, slice p99 < %d ms, max %.1f ms", id, st->rows,
-	    (unsigned long long)ms, (unsigned long long)(ms > 0 ?
+	core_logf("info", "catalog import %s: %zu rows in %llu ms"
+	    " (%llu rows/s), %llu slices, slice p99 < %d ms, max %.1f ms", id,
+	    st->rows, (unsigned long long)ms, (unsigned long long)(ms > 0 ?
 	    st->rows * 1000 / ms : 0), (unsigned long long)st->n, i + 1,
 	    (double)st->max_us / 1000.0);
 }

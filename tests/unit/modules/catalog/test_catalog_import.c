@@ -49,9 +49,9 @@ Test(catalog_import, products_in_order_of_their_first_row)
 		cr_expect_str_eq(catalog_import_f(imp, imp->groups[i].first,
 		    CI_HANDLE), handles[i]);
 		/* Its rows in file order. */
-		for (k = 1; k < imp->groups[i].n; k++)
-			cr_expect_lt(imp->keys[imp->groups[i].start + k - 1].row,
-			    imp->keys[imp->groups[i].start + k].row);
+		for (k = imp->groups[i].start + 1; k < imp->groups[i].start +
+		    imp->groups[i].n; k++)
+			cr_expect_lt(imp->keys[k - 1].row, imp->keys[k].row);
 	}
 	cr_expect_eq(imp->csv.rows[imp->groups[2].first].line, 5);
 	/* A second parse of the same bytes: the same products, same order. */
@@ -94,8 +94,8 @@ Test(catalog_import, not_a_product_csv)
 	    "Handle");
 	cJSON_Delete(errors);
 
-	cr_assert_eq(catalog_import_new(&imp, NULL, unclosed, strlen(unclosed), "test",
-	    &errors), 1);
+	cr_assert_eq(catalog_import_new(&imp, NULL, unclosed,
+	    strlen(unclosed), "test", &errors), 1);
 	e = cJSON_GetArrayItem(errors, 0);
 	cr_expect_eq(cJSON_GetNumberValue(cJSON_GetObjectItem(e, "line")), 2);
 	cr_expect_null(cJSON_GetObjectItem(e, "field"));
