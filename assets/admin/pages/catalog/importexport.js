@@ -31,6 +31,7 @@ export const BODY_MAX = 4 * 1024 * 1024;	/* the server's body limit */
 const PREVIEW_ROWS = 5;
 const POLL_MS = 300;		/* following a running import */
 const RECENT = 10;
+const RECENT_POLL_MS = 2000;	/* the list, while an import runs */
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -325,25 +326,34 @@ function Progress({ job }) {
 		</div>`;
 }
 
-/* The most recent imports (the CLI's too), newest first. */
+/*
+ * The most recent imports (the CLI's too), newest first; read again every
+ * few seconds while one of them is queued or running.
+ */
 function RecentImports({ refresh }) {
 	const [jobs, setJobs] = useState(null);
 	const [error, setError] = useState('');
+	const [tick, setTick] = useState(0);
 	useEffect(() => {
 		let live = true;
+		let timer = 0;
 		api('GET', `${CATALOG}/imports?limit=${RECENT}`).then((r) => {
-			if (live) {
-				setJobs(Array.isArray(r && r.data) ? r.data : []);
-				setError('');
-			}
+			if (!live)
+				return;
+			const data = Array.isArray(r && r.data) ? r.data : [];
+			setJobs(data);
+			setError('');
+			if (data.some((j) => j.state === 'queued' || j.state === 'running'))
+				timer = setTimeout(() => setTick((t) => t + 1), RECENT_POLL_MS);
 		}).catch((e) => {
 			if (live)
 				setError(e.message);
 		});
 		return () => {
 			live = false;
+			clearTimeout(timer);
 		};
-	}, [refresh]);
+	}, [refresh, tick]);
 	return html`
 		<${Section} title="Recent imports" testid="import-recent">
 			<${Notice} kind="error" testid="import-recent-error">${error}<//>
