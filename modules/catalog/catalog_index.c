@@ -803,6 +803,12 @@ out:
 	return (rc);
 }
 
+int64_t
+catalog_index_seq(void)
+{
+	return (cidx.seq);
+}
+
 const char *
 catalog_index_title(uint32_t id)
 {

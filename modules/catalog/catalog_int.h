@@ -351,6 +351,8 @@ int	catalog_index_attr_known(const char *code);
  */
 int	catalog_index_apply(uint64_t *set, const struct catalog_filter *f,
 	    cJSON *facets);
+/* The listings.seq the index is at. */
+int64_t	catalog_index_seq(void);
 /* Product id's title ("" if none; borrowed until the next refresh). */
 const char *catalog_index_title(uint32_t id);
 /* Product id's lowest price in minor units, -1 if it has none. */
@@ -362,6 +364,17 @@ int64_t	catalog_index_price(uint32_t id);
  */
 size_t	catalog_index_order(const uint64_t *set, int sort, size_t skip,
 	    size_t limit, int64_t *out);
+
+/*
+ * catalog_hot.c: the match bitset (catalog_index_words() words) of one
+ * FTS5 phrase of a word estimated to match CATALOG_HOT_MIN products or
+ * more, kept per worker for the index's seq.  Borrowed until the next
+ * call; NULL on an error.
+ */
+#define CATALOG_HOT_MIN		10000
+#define CATALOG_HOT_MAX		64
+const uint64_t *catalog_hot_get(sqlite3 *, const char *phrase, uint32_t nw,
+	    int64_t seq);
 
 /* catalog_search.c */
 int	catalog_search(struct core_req *);

@@ -37,6 +37,13 @@
 #define SEARCH_SCORE \
     "bm25(product_search, 10.0, 1.0, 3.0, 5.0)"
 
+/* The words of q as FTS5 phrases, with their estimates (-1: unknown). */
+struct search_words {
+	int		 n;
+	char		 phrase[SEARCH_WORDS_MAX][SEARCH_WORD_MAX + 4];
+	int64_t		 est[SEARCH_WORDS_MAX];
+};
+
 struct search_hit {
 	int64_t		 rowid;
 	double		 score;
@@ -194,12 +201,13 @@ search_estimate(sqlite3 *db, const char *word, int *exact)
 /*
  * Turns q into an FTS5 query of quoted prefix terms ("shi"* "blu"*) in
  * out; words are letters and digits (any non-ASCII byte counts as a
- * letter), lower-cased.  *est gets the smallest estimate over the words
- * (-1: unknown).  Returns the number of words.
+ * letter), lower-cased, each also as a phrase in sw.  *est gets the
+ * smallest estimate over the words (-1: unknown).  Returns the number of
+ * words.
  */
 static int
 search_build(sqlite3 *db, const char *q, char *out, size_t outlen,
-    cJSON *rewrites, int64_t *est)
+    cJSON *rewrites, int64_t *est, struct search_words *sw)
 {
 	char		 word[SEARCH_WORD_MAX + 1], orig[SEARCH_WORD_MAX + 1];
 	const char	*p;
@@ -231,8 +239,12 @@ search_build(sqlite3 *db, const char *q, char *out, size_t outlen,
 		if ((e = search_estimate(db, word, &exact)) != -1 &&
 		    (*est == -1 || e < *est))
 			*est = e;
-		off += snprintf(out + off, outlen - off, "%s\"%s\"%s",
-		    words ? " " : "", word, exact ? "" : "*");
+		snprintf(sw->phrase[words], sizeof(sw->phrase[0]), "\"%s\"%s",
+		    word, exact ? "" : "*");
+		sw->est[words] = e;
+		sw->n = words + 1;
+		off += snprintf(out + off, outlen - off, "%s%s",
+		    words ? " " : "", sw->phrase[words]);
 		if (off >= outlen)
 			return (0);
 		words++;
@@ -403,6 +415,56 @@ search_matches(sqlite3 *db, const char *match, uint64_t *set, uint32_t nw,
 }
 
 /*
+ * The match set of sw into set (zeroed): the bitsets of hot words (an
+ * estimate of CATALOG_HOT_MIN or more) ANDed, the other words read from
+ * FTS5 as one query and ANDed in.  0 or -1.
+ */
+static int
+search_match_set(sqlite3 *db, const struct search_words *sw, uint64_t *set,
+    uint32_t nw)
+{
+	char		 cold[1024];
+	const uint64_t	*b;
+	uint64_t	*tmp;
+	size_t		 off;
+	uint32_t	 w;
+	int		 i, nhot;
+
+	off = 0;
+	nhot = 0;
+	cold[0] = '\0';
+	for (i = 0; i < sw->n; i++) {
+		if (sw->est[i] >= CATALOG_HOT_MIN && (b = catalog_hot_get(db,
+		    sw->phrase[i], nw, catalog_index_seq())) != NULL) {
+			if (nhot++ == 0)
+				memcpy(set, b, nw * sizeof(*set));
+			else
+				for (w = 0; w < nw; w++)
+					set[w] &= b[w];
+			continue;
+		}
+		off += snprintf(cold + off, sizeof(cold) - off, "%s%s",
+		    off ? " " : "", sw->phrase[i]);
+		if (off >= sizeof(cold))
+			return (-1);
+	}
+	if (nhot == 0)
+		return (search_matches(db, cold, set, nw, NULL) == -1 ? -1 : 0);
+	if (off == 0)
+		return (0);
+	if ((tmp = calloc(nw, sizeof(*tmp))) == NULL)
+		return (-1);
+	if (search_matches(db, cold, tmp, nw, NULL) == -1) {
+		free(tmp);
+		return (-1);
+	}
+	for (w = 0; w < nw; w++)
+		set[w] &= tmp[w];
+	free(tmp);
+	return (0);
+}
+
+/*
  * The relevance page: all hits ranked (hits given), or the SEARCH_WINDOW
  * most popular of set re-ranked by BM25, then the rest by popularity.
  */
@@ -534,6 +596,7 @@ catalog_search(struct core_req *r)
 {
 	struct catalog_filter	 f;
 	struct search_hit	*hits;
+	struct search_words	 sw;
 	sqlite3			*db;
 	cJSON			*errors, *body, *data, *facets, *rewrites;
 	char			 q[512], match[1024], category[48], stock[8];
@@ -628,19 +691,19 @@ catalog_search(struct core_req *r)
 	facets = cJSON_CreateObject();
 	hits = NULL;
 	nhits = 0;
-	words = search_build(db, q, match, sizeof(match), rewrites, &est);
+	memset(&sw, 0, sizeof(sw));
+	words = search_build(db, q, match, sizeof(match), rewrites, &est, &sw);
 	nw = catalog_index_words();
 	if ((set = calloc(nw ? nw : 1, sizeof(*set))) == NULL)
 		goto fail;
 	if (words == 0) {
 		memset(set, 0xff, nw * sizeof(*set));
-	} else {
+	} else if (si == 0 && est != -1 && est <= SEARCH_BM25_ALL) {
 		/* Small sets are scored as they are read, in one pass. */
-		nhits = search_matches(db, match, set, nw, si == 0 &&
-		    est != -1 && est <= SEARCH_BM25_ALL ? &hits : NULL);
-		if (nhits == -1)
+		if ((nhits = search_matches(db, match, set, nw, &hits)) == -1)
 			goto fail;
-	}
+	} else if (search_match_set(db, &sw, set, nw) == -1)
+		goto fail;
 	if (catalog_index_apply(set, &f, facets) == -1)
 		goto fail;
 	total = catalog_bits_count(set, nw);
