@@ -164,9 +164,10 @@ struct core_rules_promo {
 	/*
 	 * Buy X get Y: each application takes buy_qty units of qualifying
 	 * lines and discounts get_qty units of get_match lines (qualifying
-	 * lines if get_match is empty) by value (CORE_RULES_RATE_ONE: free),
-	 * the cheapest units first; a unit counts once, as X or as Y.  At
-	 * most max_applications times (0: no limit).
+	 * lines if get_match is empty) by value (CORE_RULES_RATE_ONE: free).
+	 * A unit counts once, as X or as Y.  As many applications as the
+	 * cart allows, at most max_applications (0: no limit); then the
+	 * cheapest Y units that still leave enough X units.
 	 */
 	int64_t		 buy_qty;
 	int64_t		 get_qty;

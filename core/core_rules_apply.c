@@ -16,8 +16,6 @@ static int	rules_spread(struct core_rules_effect *,
 		    const struct core_rules_ctx *, int, const int64_t *, int);
 static int	rules_bxgy(struct core_rules_effect *,
 		    const struct core_rules_ctx *, int, const int64_t *);
-static int64_t	rules_bxgy_overlap(const struct core_rules_ctx *, int,
-		    const int *, int, int64_t);
 
 int
 core_rules_match_empty(const struct core_rules_match *m)
@@ -232,33 +230,15 @@ rules_spread(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 }
 
 /*
- * Units of X lines among the n cheapest-first Y positions ys[] when the
- * first `units` Y units are taken: those cannot also count as X.
- */
-static int64_t
-rules_bxgy_overlap(const struct core_rules_ctx *ctx, int pi, const int *ys,
-    int n, int64_t units)
-{
-	int64_t	take, overlap;
-	int	i;
-
-	overlap = 0;
-	for (i = 0; i < n && units > 0; i++) {
-		take = ctx->in->lines[ctx->line[ys[i]]].quantity;
-		if (take > units)
-			take = units;
-		if (CORE_RULES_IN_X(ctx, pi, ys[i]))
-			overlap += take;
-		units -= take;
-	}
-	return (overlap);
-}
-
-/*
- * Buy X get Y.  The Y units are the cheapest (by what a unit still costs);
- * k applications need k * get_qty of them and k * buy_qty X units that are
- * not among them.  Feasibility only falls as k grows (more Y units taken,
- * more X needed), so the largest feasible k is found by bisection.
+ * Buy X get Y.  Units are of three kinds: X only (a of them), Y only (b),
+ * both (c).  k applications need k * get_qty Y units and k * buy_qty X
+ * units, disjoint; using Y-only units as Y first leaves the most for X, so
+ * k is feasible iff k * get <= b + c and
+ * a + c - max(0, k * get - b) >= k * buy.  That only gets harder as k
+ * grows, so the largest k is found by bisection.  The Y units are then the
+ * cheapest (by what a unit still costs, ties in SKU order) such that at
+ * most a + c - k * buy of them are "both" units: a greedy pick by price
+ * under that one cap gives the cheapest such set.
  */
 static int
 rules_bxgy(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
@@ -267,47 +247,58 @@ rules_bxgy(struct core_rules_effect *e, const struct core_rules_ctx *ctx,
 	const struct core_rules_promo	*p = &ctx->in->promos[pi];
 	const struct core_rules_line	*l;
 	int				 ys[CORE_RULES_MAX_LINES];
-	int64_t				 qx, qy, kmax, lo, hi, mid, units, take;
-	int				 pos, n, i;
+	int64_t				 a, b, c, q, kmax, lo, hi, mid, need;
+	int64_t				 units, take, cap;
+	int				 pos, n, i, inx;
 
-	qx = qy = 0;
+	a = b = c = 0;
 	n = 0;
 	for (pos = 0; pos < ctx->nlines; pos++) {
-		l = &ctx->in->lines[ctx->line[pos]];
-		if (CORE_RULES_IN_X(ctx, pi, pos))
-			qx += l->quantity;
+		q = ctx->in->lines[ctx->line[pos]].quantity;
+		inx = CORE_RULES_IN_X(ctx, pi, pos);
 		if (CORE_RULES_IN_Y(ctx, pi, pos)) {
-			qy += l->quantity;
 			ys[n++] = pos;
-		}
+			if (inx)
+				c += q;
+			else
+				b += q;
+		} else if (inx)
+			a += q;
 	}
-	kmax = qy / p->get_qty;
-	if (qx / p->buy_qty < kmax)
-		kmax = qx / p->buy_qty;
+	kmax = (b + c) / p->get_qty;
+	if ((a + c) / p->buy_qty < kmax)
+		kmax = (a + c) / p->buy_qty;
 	if (p->max_applications > 0 && p->max_applications < kmax)
 		kmax = p->max_applications;
-	if (kmax == 0)
-		return (0);
-
-	core_rules_sort(ctx, left, ys, n, rules_cmp_cheapest);
-
 	lo = 0;
 	hi = kmax;
 	while (lo < hi) {
 		mid = lo + (hi - lo + 1) / 2;
-		if (qx - rules_bxgy_overlap(ctx, pi, ys, n, mid * p->get_qty) >=
-		    mid * p->buy_qty)
+		need = mid * p->get_qty - b;	/* "both" units used as Y */
+		if (need < 0)
+			need = 0;
+		if (a + c - need >= mid * p->buy_qty)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	e->applications = lo;
+	if ((e->applications = lo) == 0)
+		return (0);
 
+	core_rules_sort(ctx, left, ys, n, rules_cmp_cheapest);
 	units = lo * p->get_qty;
+	cap = a + c - lo * p->buy_qty;
 	for (i = 0; i < n && units > 0; i++) {
 		pos = ys[i];
 		l = &ctx->in->lines[ctx->line[pos]];
 		take = l->quantity < units ? l->quantity : units;
+		if (CORE_RULES_IN_X(ctx, pi, pos)) {
+			if (take > cap)
+				take = cap;
+			cap -= take;
+		}
+		if (take == 0)
+			continue;
 		units -= take;
 		/* take units' share of what the line still costs, off by value */
 		if (core_money_ratio(&e->disc[pos], left[pos],

@@ -1,102 +1,17 @@
 /*
- * Unit tests of the pricing rules engine (core/core_rules.c): every
- * condition, every action, every stacking rule, tax rounding and the input
- * limits, each on a small cart whose numbers are worked out by hand in the
- * comment above the assertions.  Amounts are in cents.
+ * Unit tests of the pricing rules engine (core/core_rules.c): tax and its
+ * rounding, every action and every condition, each on a small cart whose
+ * numbers are worked out by hand in the comment above the assertions.
+ * Stacking, determinism and input limits are in test_core_rules_stack.c.
+ * Amounts are in cents.
  */
 #include <criterion/criterion.h>
 
 #include <stdint.h>
 #include <string.h>
 
-#include "core/core_money.h"
 #include "core/core_rules.h"
-
-static struct core_rules_input	 rt_in;
-static struct core_rules_result	 rt_out;
-static struct core_rules_line	 rt_lines[CORE_RULES_MAX_LINES + 1];
-static struct core_rules_promo	 rt_promos[CORE_RULES_MAX_PROMOS + 1];
-
-static const struct core_rules_tax_rate rt_rates[] = {
-	{ "DE", "standard", 19000 },
-	{ "DE", "reduced", 7000 },
-	{ "DE", "zero", 0 },
-	{ "CH", "standard", 7700 },
-	{ "US", "standard", 8875 },
-};
-
-static const char *const rt_shirts[] = { "shirts" };
-static const char *const rt_socks[] = { "socks" };
-
-static void	rt_setup(void);
-static struct core_rules_line *rt_line(const char *, int64_t, int64_t);
-static struct core_rules_promo *rt_promo(const char *,
-		    enum core_rules_action, int64_t);
-static int	rt_quote(void);
-static const struct core_rules_promo_result *rt_res(int);
-
-/* Germany, prices excluding tax, no shipping, no promotions. */
-static void
-rt_setup(void)
-{
-	memset(&rt_in, 0, sizeof(rt_in));
-	memset(rt_lines, 0, sizeof(rt_lines));
-	memset(rt_promos, 0, sizeof(rt_promos));
-	rt_in.lines = rt_lines;
-	rt_in.promos = rt_promos;
-	rt_in.rates = rt_rates;
-	rt_in.nrates = sizeof(rt_rates) / sizeof(rt_rates[0]);
-	rt_in.country = "DE";
-	rt_in.now = 1700000000;
-	rt_in.shipping_tax_category = "standard";
-}
-
-static struct core_rules_line *
-rt_line(const char *sku, int64_t price, int64_t qty)
-{
-	struct core_rules_line	*l = &rt_lines[rt_in.nlines++];
-
-	l->sku = sku;
-	l->tax_category = "standard";
-	l->unit_price = price;
-	l->quantity = qty;
-	return (l);
-}
-
-/* A promotion that combines with every class, so tests opt out of it. */
-static struct core_rules_promo *
-rt_promo(const char *id, enum core_rules_action action, int64_t value)
-{
-	struct core_rules_promo	*p = &rt_promos[rt_in.npromos++];
-
-	p->id = id;
-	p->action = action;
-	p->value = value;
-	p->combines_with = CORE_RULES_CLASS_ALL;
-	if (action == CORE_RULES_BUY_X_GET_Y) {
-		p->buy_qty = 1;
-		p->get_qty = 1;
-	}
-	return (p);
-}
-
-static int
-rt_quote(void)
-{
-	return (core_rules_quote(&rt_out, &rt_in));
-}
-
-static const struct core_rules_promo_result *
-rt_res(int i)
-{
-	return (&rt_out.promos[i]);
-}
-
-#define RT_NOT_APPLIED(i, why) do {					\
-	cr_assert_eq(rt_res(i)->applied, 0);				\
-	cr_assert_str_eq(core_rules_reason_str(rt_res(i)->reason), why);\
-	cr_assert_eq(rt_res(i)->amount, 0);				\
-} while (0)
+#include "tests/unit/core/rules_fixture.h"
 
 /* --- lines, tax, rounding ------------------------------------------- */
 
@@ -393,6 +308,38 @@ Test(core_rules, buy_x_get_y_discounted_from_another_set_with_a_maximum,
 	cr_assert_eq(rt_out.lines[0].item_discount, 0);
 }
 
+Test(core_rules, buy_x_get_y_keeps_the_x_unit_it_needs, .init = rt_setup)
+{
+	static const char *const xs[] = { "A" };
+	static const char *const ys[] = { "A", "B" };
+	struct core_rules_promo	*p;
+
+	/*
+	 * Buy A, get A or B free; the cart holds one A (5.00) and one B
+	 * (20.00).  Making the cheapest Y unit, A, free would leave no X:
+	 * the one application pays A and makes B free, 20.00 off.  (Found
+	 * by the brute-force property test; the first version gave 0.)
+	 */
+	rt_line("A", 500, 1);
+	rt_line("B", 2000, 1);
+	p = rt_promo("p1", CORE_RULES_BUY_X_GET_Y, CORE_RULES_RATE_ONE);
+	p->match.skus = xs;
+	p->match.nskus = 1;
+	p->get_match.skus = ys;
+	p->get_match.nskus = 2;
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	cr_assert_eq(rt_res(0)->applications, 1);
+	cr_assert_eq(rt_out.lines[1].item_discount, 2000);
+	cr_assert_eq(rt_out.lines[0].item_discount, 0);
+
+	/* A second A: buy one A, get the other A (cheaper than B) free. */
+	rt_lines[0].quantity = 2;
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	cr_assert_eq(rt_res(0)->applications, 1);
+	cr_assert_eq(rt_out.lines[0].item_discount, 500);
+	cr_assert_eq(rt_out.lines[1].item_discount, 0);
+}
+
 Test(core_rules, buy_x_get_y_short_of_one_application, .init = rt_setup)
 {
 	/* Buy 2 get 1 with 2 units: no unit is left to be free. */
@@ -605,279 +552,4 @@ Test(core_rules, first_failing_condition_is_the_reason, .init = rt_setup)
 	cr_assert_eq(rt_quote(), CORE_RULES_OK);
 	RT_NOT_APPLIED(0, "expired");
 	cr_assert_eq(rt_res(0)->blocked_by, -1);
-}
-
-/* --- stacking ------------------------------------------------------- */
-
-Test(core_rules, priority_sets_the_order_of_application, .init = rt_setup)
-{
-	/*
-	 * 100.00, 10.00 off and 50% off, both product discounts.  Fixed
-	 * first (priority 2): 90.00 then 45.00 off = 55.00 off.  Percent
-	 * first: 50.00 then 10.00 = 60.00 off.
-	 */
-	rt_line("A", 10000, 1);
-	rt_promo("fixed", CORE_RULES_ITEMS_FIXED, 1000)->priority = 2;
-	rt_promo("half", CORE_RULES_ITEMS_PERCENT, 50000)->priority = 1;
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(rt_res(0)->amount, 1000);
-	cr_assert_eq(rt_res(1)->amount, 4500);
-	cr_assert_eq(rt_out.item_discount, 5500);
-
-	rt_promos[1].priority = 3;
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(rt_res(1)->amount, 5000);
-	cr_assert_eq(rt_res(0)->amount, 1000);
-	cr_assert_eq(rt_out.item_discount, 6000);
-}
-
-Test(core_rules, product_then_order_then_shipping, .init = rt_setup)
-{
-	/*
-	 * Listed backwards with the order discount at a higher priority,
-	 * yet applied by class: 10% items off 100.00 = 10.00, then 10%
-	 * order off the 90.00 left = 9.00, then free shipping 5.00.
-	 */
-	rt_line("A", 10000, 1);
-	rt_in.shipping = 500;
-	rt_promo("ship", CORE_RULES_FREE_SHIPPING, 0)->priority = 9;
-	rt_promo("order", CORE_RULES_ORDER_PERCENT, 10000)->priority = 5;
-	rt_promo("items", CORE_RULES_ITEMS_PERCENT, 10000);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(rt_res(2)->amount, 1000);
-	cr_assert_eq(rt_res(1)->amount, 900);
-	cr_assert_eq(rt_res(0)->amount, 500);
-	cr_assert_eq(rt_out.lines[0].net, 8100);
-	cr_assert_eq(rt_out.discount, 2400);
-	cr_assert_eq(rt_out.total, 8100 + 1539);	/* 15.39 tax */
-}
-
-Test(core_rules, same_priority_breaks_ties_by_id, .init = rt_setup)
-{
-	/* Two exclusive promotions at one priority: "a" wins over "b". */
-	rt_line("A", 10000, 1);
-	rt_promo("b", CORE_RULES_ORDER_FIXED, 500)->exclusive = 1;
-	rt_promo("a", CORE_RULES_ORDER_FIXED, 100)->exclusive = 1;
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert(rt_res(1)->applied);
-	RT_NOT_APPLIED(0, "exclusive_conflict");
-	cr_assert_eq(rt_res(0)->blocked_by, 1);
-}
-
-Test(core_rules, exclusive_blocks_everything_else, .init = rt_setup)
-{
-	/*
-	 * The exclusive one comes first by priority and blocks a product
-	 * and a shipping discount; alone, the order gets 10.00 off.
-	 */
-	rt_line("A", 10000, 1);
-	rt_in.shipping = 500;
-	rt_promo("items", CORE_RULES_ITEMS_PERCENT, 50000);
-	rt_promo("excl", CORE_RULES_ORDER_FIXED, 1000)->exclusive = 1;
-	rt_promos[1].priority = 1;
-	rt_promo("ship", CORE_RULES_FREE_SHIPPING, 0);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(rt_res(1)->amount, 1000);
-	RT_NOT_APPLIED(0, "exclusive_conflict");
-	cr_assert_eq(rt_res(0)->blocked_by, 1);
-	RT_NOT_APPLIED(2, "exclusive_conflict");
-	cr_assert_eq(rt_res(2)->blocked_by, 1);
-}
-
-Test(core_rules, exclusive_is_blocked_by_an_earlier_selection,
-    .init = rt_setup)
-{
-	/* An exclusive promotion selected later cannot join the others. */
-	rt_line("A", 10000, 1);
-	rt_promo("first", CORE_RULES_ITEMS_PERCENT, 10000)->priority = 5;
-	rt_promo("excl", CORE_RULES_ORDER_FIXED, 9000)->exclusive = 1;
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert(rt_res(0)->applied);
-	RT_NOT_APPLIED(1, "exclusive_conflict");
-	cr_assert_eq(rt_res(1)->blocked_by, 0);
-}
-
-Test(core_rules, combine_only_if_each_lists_the_other_class,
-    .init = rt_setup)
-{
-	rt_line("A", 10000, 1);
-	rt_in.shipping = 500;
-	/* Product (priority 2) lists order; order lists product: both. */
-	rt_promo("items", CORE_RULES_ITEMS_PERCENT, 10000)->priority = 2;
-	rt_promos[0].combines_with = CORE_RULES_CLASS_ORDER;
-	rt_promo("order", CORE_RULES_ORDER_FIXED, 500)->priority = 1;
-	rt_promos[1].combines_with = CORE_RULES_CLASS_PRODUCT;
-	/* Shipping lists both, but neither lists shipping. */
-	rt_promo("ship", CORE_RULES_FREE_SHIPPING, 0);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert(rt_res(0)->applied);
-	cr_assert(rt_res(1)->applied);
-	RT_NOT_APPLIED(2, "does_not_combine");
-	cr_assert_eq(rt_res(2)->blocked_by, 0);
-
-	/* One-sided is not enough: order no longer lists product. */
-	rt_promos[1].combines_with = 0;
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert(rt_res(0)->applied);
-	RT_NOT_APPLIED(1, "does_not_combine");
-	cr_assert_eq(rt_res(1)->blocked_by, 0);
-}
-
-Test(core_rules, same_class_combines_only_when_listed, .init = rt_setup)
-{
-	rt_line("A", 10000, 1);
-	rt_promo("a", CORE_RULES_ITEMS_PERCENT, 10000)->combines_with =
-	    CORE_RULES_CLASS_ORDER;
-	rt_promo("b", CORE_RULES_ITEMS_PERCENT, 10000);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert(rt_res(0)->applied);
-	RT_NOT_APPLIED(1, "does_not_combine");
-
-	/* Both list product: 10.00, then 10% of 90.00 = 9.00. */
-	rt_promos[0].combines_with = CORE_RULES_CLASS_PRODUCT;
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(rt_res(0)->amount, 1000);
-	cr_assert_eq(rt_res(1)->amount, 900);
-}
-
-Test(core_rules, ineligible_promotions_block_nothing, .init = rt_setup)
-{
-	/* The exclusive one needs a code nobody entered. */
-	rt_line("A", 10000, 1);
-	rt_promo("excl", CORE_RULES_ORDER_FIXED, 1000)->exclusive = 1;
-	rt_promos[0].code = "VIP";
-	rt_promos[0].priority = 9;
-	rt_promo("auto", CORE_RULES_ORDER_FIXED, 500);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	RT_NOT_APPLIED(0, "code_required");
-	cr_assert_eq(rt_res(1)->amount, 500);
-}
-
-/* --- determinism and input limits ----------------------------------- */
-
-Test(core_rules, line_order_does_not_change_the_result, .init = rt_setup)
-{
-	struct core_rules_result	first;
-
-	rt_line("A", 333, 1);
-	rt_line("B", 333, 1);
-	rt_line("C", 334, 1);
-	rt_promo("p1", CORE_RULES_ORDER_FIXED, 101);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	first = rt_out;
-
-	rt_lines[3] = rt_lines[0];
-	rt_lines[0] = rt_lines[2];
-	rt_lines[2] = rt_lines[3];	/* C, B, A */
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(memcmp(&rt_out.lines[0], &first.lines[2],
-	    sizeof(first.lines[0])), 0);
-	cr_assert_eq(memcmp(&rt_out.lines[1], &first.lines[1],
-	    sizeof(first.lines[0])), 0);
-	cr_assert_eq(memcmp(&rt_out.lines[2], &first.lines[0],
-	    sizeof(first.lines[0])), 0);
-	cr_assert_eq(rt_out.total, first.total);
-}
-
-Test(core_rules, empty_cart_is_zero, .init = rt_setup)
-{
-	rt_promo("p1", CORE_RULES_ORDER_PERCENT, 10000);
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	cr_assert_eq(rt_out.total, 0);
-	RT_NOT_APPLIED(0, "nothing_to_discount");
-}
-
-Test(core_rules, refuses_inputs_beyond_limits, .init = rt_setup)
-{
-	int	i;
-
-	for (i = 0; i < CORE_RULES_MAX_LINES + 1; i++)
-		rt_line("X", 1, 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_LIMIT);
-
-	rt_setup();
-	rt_line("A", 1, 1);
-	rt_in.npromos = CORE_RULES_MAX_PROMOS + 1;
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_LIMIT);
-
-	rt_setup();
-	rt_line("A", 1, CORE_RULES_MAX_QUANTITY + 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_INPUT);
-	cr_assert_eq(rt_out.err_line, 0);
-}
-
-Test(core_rules, refuses_bad_fields_naming_the_culprit, .init = rt_setup)
-{
-	rt_line("A", 100, 1);
-	rt_line("B", -1, 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_INPUT);
-	cr_assert_eq(rt_out.err_line, 1);
-
-	rt_lines[1].unit_price = 100;
-	rt_promo("p1", CORE_RULES_ORDER_PERCENT, CORE_RULES_RATE_ONE + 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_INPUT);
-	cr_assert_eq(rt_out.err_promo, 0);
-	rt_promos[0].value = 1;
-	rt_promos[0].combines_with = 0x10;
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_INPUT);
-	rt_promos[0].combines_with = 0;
-	rt_promos[0].action = 99;
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_INPUT);
-}
-
-Test(core_rules, refuses_duplicates, .init = rt_setup)
-{
-	rt_line("A", 100, 1);
-	rt_line("B", 100, 1);
-	rt_line("A", 200, 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_DUPLICATE);
-	cr_assert_str_eq(core_rules_error_str(CORE_RULES_ERR_DUPLICATE),
-	    "duplicate");
-
-	rt_lines[2].sku = "C";
-	rt_promo("p1", CORE_RULES_ORDER_FIXED, 1)->priority = 3;
-	rt_promo("p2", CORE_RULES_ORDER_FIXED, 1);
-	rt_promo("p1", CORE_RULES_ORDER_FIXED, 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_DUPLICATE);
-	cr_assert(rt_out.err_promo == 0 || rt_out.err_promo == 2);
-}
-
-Test(core_rules, refuses_a_missing_tax_rate, .init = rt_setup)
-{
-	rt_line("A", 100, 1)->tax_category = "luxury";
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_TAX);
-	cr_assert_eq(rt_out.err_line, 0);
-
-	rt_lines[0].tax_category = "standard";
-	rt_in.country = "FR";
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_TAX);
-
-	rt_in.country = "DE";
-	rt_in.shipping_taxable = 1;
-	rt_in.shipping_tax_category = "luxury";
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_TAX);
-}
-
-Test(core_rules, refuses_money_overflow, .init = rt_setup)
-{
-	/* 10^15 is the most one amount may be; two such lines are more. */
-	rt_line("A", CORE_MONEY_MAX, 1);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_OVERFLOW);	/* + 19% tax */
-	rt_lines[0].tax_category = "zero";
-	cr_assert_eq(rt_quote(), CORE_RULES_OK);
-	rt_line("B", 1, 1)->tax_category = "zero";
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_OVERFLOW);
-	rt_setup();
-	rt_line("A", CORE_MONEY_MAX / 2 + 1, 2);
-	cr_assert_eq(rt_quote(), CORE_RULES_ERR_OVERFLOW);
-}
-
-Test(core_rules, reason_names, .init = rt_setup)
-{
-	cr_assert_str_eq(core_rules_reason_str(CORE_RULES_MIN_SUBTOTAL),
-	    "min_subtotal");
-	cr_assert_str_eq(core_rules_reason_str(CORE_RULES_DOES_NOT_COMBINE),
-	    "does_not_combine");
-	cr_assert_str_eq(core_rules_reason_str(
-	    (enum core_rules_reason)1000), "unknown");
 }

@@ -538,3 +538,118 @@ Test(core_rules_prop, invariants_hold_on_random_carts)
 	cr_assert(applied > PROP_CASES / 4, "only %d applied", applied);
 	cr_assert(blocked > PROP_CASES / 10, "only %d blocked", blocked);
 }
+
+/*
+ * Buy X get Y against brute force: small carts (at most 8 units) whose
+ * lines are in X, in Y, in both or in neither; every assignment of every
+ * unit to X, Y or nothing is tried.  The engine must find the most
+ * applications any assignment allows, and make free the cheapest Y units
+ * any such assignment can (the discount is 100%, so amounts are exact).
+ */
+Test(core_rules_prop, buy_x_get_y_matches_brute_force)
+{
+	static const struct core_rules_tax_rate zero = { "DE", "zero", 0 };
+	static struct core_rules_result	r;
+	struct core_rules_input		in;
+	struct core_rules_line		lines[4];
+	struct core_rules_promo		p;
+	const char			*xs[4], *ys[4];
+	int64_t				uprice[8], best_k, best_sum, k, sum;
+	int				ux[8], uy[8], as[8];
+	int				kase, i, j, u, nu, nx, ny, done, checked;
+
+	prop_state = 0xb0b0;
+	prop_pools();
+	checked = 0;
+	for (kase = 0; kase < 3000; kase++) {
+		memset(&in, 0, sizeof(in));
+		memset(lines, 0, sizeof(lines));
+		memset(&p, 0, sizeof(p));
+		in.lines = lines;
+		in.nlines = (int)prop_range(1, 4);
+		in.promos = &p;
+		in.npromos = 1;
+		in.rates = &zero;
+		in.nrates = 1;
+		in.country = "DE";
+		p.id = "bxgy";
+		p.action = CORE_RULES_BUY_X_GET_Y;
+		p.value = CORE_RULES_RATE_ONE;
+		p.buy_qty = prop_range(1, 3);
+		p.get_qty = prop_range(1, 2);
+		p.max_applications = prop_range(0, 2);
+		p.match.skus = xs;
+		p.get_match.skus = ys;
+		nu = 0;
+		for (i = 0; i < in.nlines; i++) {
+			lines[i].sku = prop_skus[i];
+			lines[i].tax_category = "zero";
+			lines[i].unit_price = prop_range(1, 6) * 100;
+			lines[i].quantity = prop_range(1, 8 - nu -
+			    (in.nlines - i - 1) > 3 ? 3 : 8 - nu -
+			    (in.nlines - i - 1));
+			if (prop_range(0, 1))
+				xs[p.match.nskus++] = lines[i].sku;
+			if (prop_range(0, 1))
+				ys[p.get_match.nskus++] = lines[i].sku;
+			nu += (int)lines[i].quantity;
+		}
+		/* Units, with the engine's meaning of empty lists. */
+		u = 0;
+		for (i = 0; i < in.nlines; i++) {
+			for (j = 0; j < lines[i].quantity; j++, u++) {
+				uprice[u] = lines[i].unit_price;
+				ux[u] = prop_matches(&p.match, &lines[i]);
+				uy[u] = p.get_match.nskus == 0 ? ux[u] :
+				    prop_matches(&p.get_match, &lines[i]);
+			}
+		}
+		/* Every assignment: 0 nothing, 1 X, 2 Y. */
+		best_k = 0;
+		best_sum = 0;
+		memset(as, 0, sizeof(as));
+		for (done = 0; !done;) {
+			nx = ny = 0;
+			sum = 0;
+			for (u = 0; u < nu; u++) {
+				if ((as[u] == 1 && !ux[u]) ||
+				    (as[u] == 2 && !uy[u]))
+					break;
+				nx += as[u] == 1;
+				ny += as[u] == 2;
+				sum += as[u] == 2 ? uprice[u] : 0;
+			}
+			if (u == nu) {
+				k = nx / p.buy_qty;
+				if (ny / p.get_qty < k)
+					k = ny / p.get_qty;
+				if (p.max_applications > 0 &&
+				    p.max_applications < k)
+					k = p.max_applications;
+				if (k > 0 && ny == k * p.get_qty &&
+				    (k > best_k || (k == best_k &&
+				    sum < best_sum))) {
+					best_k = k;
+					best_sum = sum;
+				}
+			}
+			for (u = 0; u < nu && ++as[u] == 3; u++)
+				as[u] = 0;
+			done = u == nu;
+		}
+
+		cr_assert_eq(core_rules_quote(&r, &in), CORE_RULES_OK);
+		if (best_k == 0) {
+			cr_assert(!r.promos[0].applied, "case %d", kase);
+			continue;
+		}
+		checked++;
+		cr_assert(r.promos[0].applied && r.promos[0].applications ==
+		    best_k && r.promos[0].amount == best_sum,
+		    "case %d: %lld applications, %lld off; brute force %lld, "
+		    "%lld", kase, (long long)r.promos[0].applications,
+		    (long long)r.promos[0].amount, (long long)best_k,
+		    (long long)best_sum);
+	}
+	cr_assert(checked > 500, "only %d cases applied", checked);
+}
