@@ -67,6 +67,9 @@ static void	prop_same(int, const struct core_rules_result *,
 		    const struct core_rules_result *, const int *,
 		    const int *);
 static void	prop_shuffle(int *, int);
+static unsigned	prop_class(enum core_rules_action);
+static void	prop_blocked(int, const struct core_rules_input *, int, int,
+		    enum core_rules_reason);
 static int	prop_list_has(const char *const *, int, const char *);
 static int	prop_matches(const struct core_rules_match *,
 		    const struct core_rules_line *);
@@ -325,6 +328,41 @@ prop_base(const struct core_rules_input *in, const struct core_rules_promo *p)
 	return (base);
 }
 
+static unsigned
+prop_class(enum core_rules_action action)
+{
+	if (action == CORE_RULES_ORDER_PERCENT ||
+	    action == CORE_RULES_ORDER_FIXED)
+		return (CORE_RULES_CLASS_ORDER);
+	if (action == CORE_RULES_FREE_SHIPPING)
+		return (CORE_RULES_CLASS_SHIPPING);
+	return (CORE_RULES_CLASS_PRODUCT);
+}
+
+/*
+ * Promotion i was refused for `why` because of b: b comes first by
+ * precedence, and the conflict is real.
+ */
+static void
+prop_blocked(int k, const struct core_rules_input *in, int i, int b,
+    enum core_rules_reason why)
+{
+	const struct core_rules_promo	*p = &in->promos[i];
+	const struct core_rules_promo	*q = &in->promos[b];
+
+	cr_assert(q->priority > p->priority || (q->priority == p->priority &&
+	    strcmp(q->id, p->id) < 0), "case %d: %d blocked by later %d",
+	    k, i, b);
+	if (why == CORE_RULES_EXCLUSIVE_CONFLICT)
+		cr_assert(p->exclusive || q->exclusive, "case %d promo %d", k,
+		    i);
+	else
+		cr_assert(!p->exclusive && !q->exclusive &&
+		    (!(q->combines_with & prop_class(p->action)) ||
+		    !(p->combines_with & prop_class(q->action))),
+		    "case %d promo %d", k, i);
+}
+
 static int64_t
 prop_rate(const struct core_rules_input *in, const char *category)
 {
@@ -400,12 +438,14 @@ prop_check(int k, const struct core_rules_input *in,
 			cr_assert(pr->reason != CORE_RULES_APPLIED &&
 			    pr->amount == 0, "case %d promo %d", k, i);
 			if (pr->reason == CORE_RULES_EXCLUSIVE_CONFLICT ||
-			    pr->reason == CORE_RULES_DOES_NOT_COMBINE)
+			    pr->reason == CORE_RULES_DOES_NOT_COMBINE) {
 				cr_assert(pr->blocked_by >= 0 &&
 				    pr->blocked_by < in->npromos &&
 				    r->promos[pr->blocked_by].applied,
 				    "case %d promo %d blocked_by", k, i);
-			else
+				prop_blocked(k, in, i, pr->blocked_by,
+				    pr->reason);
+			} else
 				cr_assert(pr->blocked_by == -1);
 			continue;
 		}
@@ -436,16 +476,8 @@ prop_check(int k, const struct core_rules_input *in,
 			if (j == i || !r->promos[j].applied)
 				continue;
 			q = &in->promos[j];
-			cp = p->action == CORE_RULES_ORDER_PERCENT ||
-			    p->action == CORE_RULES_ORDER_FIXED ?
-			    CORE_RULES_CLASS_ORDER :
-			    p->action == CORE_RULES_FREE_SHIPPING ?
-			    CORE_RULES_CLASS_SHIPPING : CORE_RULES_CLASS_PRODUCT;
-			cq = q->action == CORE_RULES_ORDER_PERCENT ||
-			    q->action == CORE_RULES_ORDER_FIXED ?
-			    CORE_RULES_CLASS_ORDER :
-			    q->action == CORE_RULES_FREE_SHIPPING ?
-			    CORE_RULES_CLASS_SHIPPING : CORE_RULES_CLASS_PRODUCT;
+			cp = prop_class(p->action);
+			cq = prop_class(q->action);
 			cr_assert(!p->exclusive && (p->combines_with & cq) &&
 			    (q->combines_with & cp),
 			    "case %d: %d and %d both applied", k, i, j);
