@@ -376,6 +376,14 @@ size_t	catalog_index_order(const uint64_t *set, int sort, size_t skip,
 const uint64_t *catalog_hot_get(sqlite3 *, const char *phrase, uint32_t nw,
 	    int64_t seq);
 
+/*
+ * Calls fn for each indexed word without digits of lo to hi characters
+ * (kept per worker for seq), with its document count.  0 or -1.
+ */
+#define CATALOG_VOCAB_LEN_MAX	64
+int	catalog_vocab_each(sqlite3 *, int64_t seq, int lo, int hi,
+	    void (*fn)(void *, const char *, int64_t), void *arg);
+
 /* catalog_search.c */
 int	catalog_search(struct core_req *);
 

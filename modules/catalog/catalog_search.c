@@ -105,21 +105,44 @@ search_prefix_end(const char *prefix, char *out, size_t len)
 		out[n - 1] = (char)((unsigned char)out[n - 1] + 1);
 }
 
+/* The best candidate so far of a typo rewrite. */
+struct search_typo {
+	const char	*word;
+	int		 cap, bestd;
+	int64_t		 bestdoc;
+	char		 best[SEARCH_WORD_MAX + 1];
+};
+
+static void
+search_typo_try(void *arg, const char *t, int64_t doc)
+{
+	struct search_typo	*ty = arg;
+	int			 d;
+
+	d = search_osa(ty->word, t, ty->cap);
+	if (d < ty->bestd || (d == ty->bestd && doc > ty->bestdoc)) {
+		ty->bestd = d;
+		ty->bestdoc = doc;
+		snprintf(ty->best, sizeof(ty->best), "%s", t);
+	}
+}
+
 /*
  * Replaces word (in place) with the closest indexed term when no term
  * starts with it: within 1 edit for words of 3 or 4 letters, else 2 (words
  * of 1 or 2 letters are left alone); the most common term wins a tie.
- * Returns 1 if it rewrote the word.
+ * Words without digits are compared with the worker's copy of the
+ * vocabulary, others with the term table's words with digits.  Returns 1
+ * if it rewrote the word.
  */
 static int
 search_fix_typo(sqlite3 *db, char *word, size_t len)
 {
-	sqlite3_stmt	*st;
-	char		 t0[SEARCH_WORD_MAX + 1], end[SEARCH_WORD_MAX + 1];
-	char		 best[SEARCH_WORD_MAX + 1];
-	int		 cap, d, bestd, found;
-	int64_t		 doc, bestdoc;
-	const char	*t;
+	sqlite3_stmt		*st;
+	struct search_typo	 ty;
+	char			 t0[SEARCH_WORD_MAX + 1];
+	char			 end[SEARCH_WORD_MAX + 1];
+	int			 found, n;
 
 	if (catalog_listing_fold(db, word, t0, sizeof(t0)) == -1)
 		return (0);
@@ -134,31 +157,31 @@ search_fix_typo(sqlite3 *db, char *word, size_t len)
 	/* Two letters are too few to guess from: "lt" is not "it". */
 	if (found || strlen(t0) < 3)
 		return (0);
-	cap = strlen(t0) <= 4 ? 1 : 2;
-	bestd = cap + 1;
-	bestdoc = -1;
-	best[0] = '\0';
-	if ((st = core_db_stmt(db, "SELECT term, doc FROM search_terms"
-	    " WHERE (term GLOB '*[0-9]*') = ?3 AND length(term) BETWEEN ?1"
-	    " AND ?2")) == NULL)
-		return (0);
-	sqlite3_bind_int(st, 1, (int)strlen(t0) - cap);
-	sqlite3_bind_int(st, 2, (int)strlen(t0) + cap);
-	sqlite3_bind_int(st, 3, strpbrk(t0, "0123456789") != NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		t = (const char *)sqlite3_column_text(st, 0);
-		doc = sqlite3_column_int64(st, 1);
-		d = search_osa(t0, t, cap);
-		if (d < bestd || (d == bestd && doc > bestdoc)) {
-			bestd = d;
-			bestdoc = doc;
-			snprintf(best, sizeof(best), "%s", t);
-		}
+	memset(&ty, 0, sizeof(ty));
+	ty.word = t0;
+	ty.cap = strlen(t0) <= 4 ? 1 : 2;
+	ty.bestd = ty.cap + 1;
+	ty.bestdoc = -1;
+	n = (int)strlen(t0);
+	if (strpbrk(t0, "0123456789") == NULL) {
+		if (catalog_vocab_each(db, catalog_index_seq(), n - ty.cap,
+		    n + ty.cap, search_typo_try, &ty) == -1)
+			return (0);
+	} else {
+		if ((st = core_db_stmt(db, "SELECT term, doc FROM search_terms"
+		    " WHERE (term GLOB '*[0-9]*') = 1 AND length(term) BETWEEN"
+		    " ?1 AND ?2")) == NULL)
+			return (0);
+		sqlite3_bind_int(st, 1, n - ty.cap);
+		sqlite3_bind_int(st, 2, n + ty.cap);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			search_typo_try(&ty, (const char *)sqlite3_column_text(
+			    st, 0), sqlite3_column_int64(st, 1));
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
-	if (bestd > cap || best[0] == '\0')
+	if (ty.bestd > ty.cap || ty.best[0] == '\0')
 		return (0);
-	snprintf(word, len, "%s", best);
+	snprintf(word, len, "%s", ty.best);
 	return (1);
 }
 
