@@ -250,7 +250,8 @@ struct core_rules_result {
  * enum core_rules_error with err_line / err_promo set when a line or a
  * promotion is at fault; *out is then incomplete and must not be used.
  * Deterministic: the same input, in any line or promotion order, gives the
- * same result.  Uses about 20 KB of stack and no heap.
+ * same result.  Uses at most about 26 KB of stack (gcc -fstack-usage)
+ * and no heap.
  */
 int	core_rules_quote(struct core_rules_result *out,
 	    const struct core_rules_input *in)

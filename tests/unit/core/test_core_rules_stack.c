@@ -287,3 +287,78 @@ Test(core_rules, reason_names, .init = rt_setup)
 	cr_assert_str_eq(core_rules_reason_str(
 	    (enum core_rules_reason)1000), "unknown");
 }
+
+Test(core_rules, a_whole_cart_worked_end_to_end, .init = rt_setup)
+{
+	static const char *const welcome[] = { "welcome" };
+	static const char *const vip[] = { "vip" };
+	struct core_rules_promo	*p;
+
+	/*
+	 * The example of docs/PRICING.md.  Germany, prices excluding tax:
+	 *   SHIRT-BLUE 2 x 19.99 = 39.98 (shirts, 19%)
+	 *   SHIRT-RED  1 x 24.99 = 24.99 (shirts, 19%)
+	 *   BOOK       1 x 12.00 = 12.00 (7%)          subtotal 76.97
+	 *   shipping 4.90, taxable at 19%.
+	 * shirts10 (priority 1): 10% off shirts: 3.998 -> 4.00 and
+	 *   2.499 -> 2.50 = 6.50; left 35.98, 22.49, 12.00 = 70.47.
+	 * welcome5 (code, first order): 5.00 off the order, split
+	 *   3598:2249:1200 = 255.28, 159.57, 85.14 -> 255 + 159 + 85 = 499,
+	 *   the cent to .57: 2.55, 1.60, 0.85.
+	 * freeship50 (from 50.00): shipping 4.90 off.
+	 * vip20: the customer is not vip.
+	 * Nets 33.43, 20.89, 11.15 = 65.47; tax 6.3517 -> 6.35,
+	 * 3.9691 -> 3.97, 0.7805 -> 0.78 = 11.10; total 76.57.
+	 */
+	rt_line("SHIRT-BLUE", 1999, 2)->categories = rt_shirts;
+	rt_lines[0].ncategories = 1;
+	rt_line("BOOK", 1200, 1)->tax_category = "reduced";
+	rt_line("SHIRT-RED", 2499, 1)->categories = rt_shirts;
+	rt_lines[2].ncategories = 1;
+	rt_in.shipping = 490;
+	rt_in.shipping_taxable = 1;
+	rt_in.customer.first_order = 1;
+	rt_in.codes = welcome;
+	rt_in.ncodes = 1;
+
+	p = rt_promo("welcome5", CORE_RULES_ORDER_FIXED, 500);
+	p->code = "WELCOME";
+	p->first_order_only = 1;
+	p->combines_with = CORE_RULES_CLASS_PRODUCT | CORE_RULES_CLASS_SHIPPING;
+	p = rt_promo("vip20", CORE_RULES_ORDER_PERCENT, 20000);
+	p->groups = vip;
+	p->ngroups = 1;
+	rt_promo("freeship50", CORE_RULES_FREE_SHIPPING, 0)->min_subtotal =
+	    5000;
+	p = rt_promo("shirts10", CORE_RULES_ITEMS_PERCENT, 10000);
+	p->priority = 1;
+	p->match.categories = rt_shirts;
+	p->match.ncategories = 1;
+
+	cr_assert_eq(rt_quote(), CORE_RULES_OK);
+	cr_assert_eq(rt_res(3)->amount, 650);
+	cr_assert_eq(rt_res(0)->amount, 500);
+	cr_assert_eq(rt_res(2)->amount, 490);
+	RT_NOT_APPLIED(1, "customer_group");
+
+	cr_assert_eq(rt_out.lines[0].item_discount, 400);
+	cr_assert_eq(rt_out.lines[2].item_discount, 250);
+	cr_assert_eq(rt_out.lines[0].order_discount, 255);
+	cr_assert_eq(rt_out.lines[2].order_discount, 160);
+	cr_assert_eq(rt_out.lines[1].order_discount, 85);
+	cr_assert_eq(rt_out.lines[0].net, 3343);
+	cr_assert_eq(rt_out.lines[2].net, 2089);
+	cr_assert_eq(rt_out.lines[1].net, 1115);
+	cr_assert_eq(rt_out.lines[0].tax, 635);
+	cr_assert_eq(rt_out.lines[2].tax, 397);
+	cr_assert_eq(rt_out.lines[1].tax, 78);
+
+	cr_assert_eq(rt_out.subtotal, 7697);
+	cr_assert_eq(rt_out.item_discount, 650);
+	cr_assert_eq(rt_out.order_discount, 500);
+	cr_assert_eq(rt_out.shipping_discount, 490);
+	cr_assert_eq(rt_out.discount, 1640);
+	cr_assert_eq(rt_out.shipping_tax, 0);
+	cr_assert_eq(rt_out.tax, 1110);
+	cr_assert_eq(rt_out.total, 7657);
+}
