@@ -685,3 +685,104 @@ Test(core_rules_prop, buy_x_get_y_matches_brute_force)
 	}
 	cr_assert(checked > 500, "only %d cases applied", checked);
 }
+
+/*
+ * Bad input is refused, never priced and never a crash: random valid
+ * cases, each broken in one random way, must return that error and name
+ * the line or promotion at fault.
+ */
+Test(core_rules_prop, one_bad_field_is_refused_and_named)
+{
+	static struct prop_case		c;
+	static struct core_rules_result	r;
+	static const char *const	many[CORE_RULES_MAX_MATCH + 1];
+	struct core_rules_tax_rate	bad_rates[1];
+	int				k, i, want, rc, line, promo, kind;
+
+	prop_state = 0xbad;
+	prop_pools();
+	for (k = 0; k < 2000; k++) {
+		do
+			prop_gen(&c);
+		while (c.in.nlines < 2 || c.in.npromos < 2);
+		line = promo = -1;
+		i = (int)prop_range(0, c.in.nlines - 1);
+		kind = (int)prop_range(0, 11);
+		switch (kind) {
+		case 0:
+			c.lines[i].unit_price = -1;
+			want = CORE_RULES_ERR_INPUT;
+			line = i;
+			break;
+		case 1:
+			c.lines[i].quantity = prop_range(0, 1) ? 0 :
+			    CORE_RULES_MAX_QUANTITY + 1;
+			want = CORE_RULES_ERR_INPUT;
+			line = i;
+			break;
+		case 2:
+			c.lines[i].sku = c.lines[(i + 1) % c.in.nlines].sku;
+			want = CORE_RULES_ERR_DUPLICATE;
+			break;
+		case 3:
+			c.lines[i].tax_category = "luxury";
+			want = CORE_RULES_ERR_TAX;
+			line = i;
+			break;
+		case 4:
+			c.lines[i].sku = prop_range(0, 1) ? NULL : "";
+			want = CORE_RULES_ERR_INPUT;
+			line = i;
+			break;
+		case 5:
+			c.in.nlines = CORE_RULES_MAX_LINES + 1;
+			want = CORE_RULES_ERR_LIMIT;
+			break;
+		case 6:
+			promo = (int)prop_range(0, c.in.npromos - 1);
+			c.promos[promo].action = CORE_RULES_ORDER_PERCENT;
+			c.promos[promo].value = CORE_RULES_RATE_ONE + 1;
+			want = CORE_RULES_ERR_INPUT;
+			break;
+		case 7:
+			promo = (int)prop_range(0, c.in.npromos - 1);
+			c.promos[promo].combines_with = 0x08;
+			want = CORE_RULES_ERR_INPUT;
+			break;
+		case 8:
+			promo = (int)prop_range(0, c.in.npromos - 1);
+			c.promos[promo].match.skus = many;
+			c.promos[promo].match.nskus = CORE_RULES_MAX_MATCH + 1;
+			want = CORE_RULES_ERR_LIMIT;
+			break;
+		case 9:
+			promo = (int)prop_range(0, c.in.npromos - 1);
+			c.promos[promo].action = CORE_RULES_BUY_X_GET_Y;
+			c.promos[promo].value = 0;
+			c.promos[promo].buy_qty = 0;
+			c.promos[promo].get_qty = 1;
+			want = CORE_RULES_ERR_INPUT;
+			break;
+		case 10:
+			bad_rates[0] = prop_rates[0];
+			bad_rates[0].rate = CORE_RULES_RATE_ONE + 1;
+			c.in.rates = bad_rates;
+			c.in.nrates = 1;
+			want = CORE_RULES_ERR_INPUT;
+			break;
+		default:
+			c.in.shipping = -1;
+			want = CORE_RULES_ERR_INPUT;
+			break;
+		}
+		rc = core_rules_quote(&r, &c.in);
+		cr_assert_eq(rc, want, "case %d kind %d: %s, not %s", k, kind,
+		    core_rules_error_str(rc), core_rules_error_str(want));
+		if (line != -1)
+			cr_assert_eq(r.err_line, line, "case %d kind %d", k,
+			    kind);
+		if (promo != -1)
+			cr_assert_eq(r.err_promo, promo, "case %d kind %d", k,
+			    kind);
+	}
+}
