@@ -7,11 +7,6 @@
 import { html } from '../vendor/preact-htm.js';
 
 export const MODULE_PAGES = {
-	pricing: {
-		title: 'Pricing',
-		text: 'Price lists, customer groups and tax rates, plus promotions ' +
-		    'and coupons.',
-	},
 	orders: {
 		title: 'Orders',
 		text: 'Orders and their progress from payment to delivery, shipping ' +
