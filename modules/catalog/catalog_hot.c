@@ -101,6 +101,7 @@ struct hot_term {
 	char		*t;
 	int64_t		 doc;
 	int		 len;		/* characters */
+	uint32_t	 mask;		/* catalog_vocab_mask */
 };
 
 static struct hot_term	*voc;
@@ -148,6 +149,7 @@ hot_vocab_load(sqlite3 *db, int64_t seq)
 		    0))) == NULL)
 			break;
 		voc[nvoc].len = len;
+		voc[nvoc].mask = catalog_vocab_mask(voc[nvoc].t);
 		voc[nvoc++].doc = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
@@ -161,9 +163,30 @@ hot_vocab_load(sqlite3 *db, int64_t seq)
 	return (0);
 }
 
+uint32_t
+catalog_vocab_mask(const char *t)
+{
+	uint32_t	 m;
+
+	for (m = 0; *t != '\0'; t++)
+		m |= *t >= 'a' && *t <= 'z' ? 1U << (*t - 'a') : 1U << 26;
+	return (m);
+}
+
+/* popcount without the popcnt instruction: called a few thousand times. */
+static int
+hot_bits(uint32_t x)
+{
+	int	 n;
+
+	for (n = 0; x != 0; x &= x - 1)
+		n++;
+	return (n);
+}
+
 int
-catalog_vocab_each(sqlite3 *db, int64_t seq, int lo, int hi,
-    void (*fn)(void *, const char *, int64_t), void *arg)
+catalog_vocab_each(sqlite3 *db, int64_t seq, int lo, int hi, uint32_t mask,
+    int maxdiff, void (*fn)(void *, const char *, int64_t), void *arg)
 {
 	size_t	 i;
 
@@ -175,6 +198,7 @@ catalog_vocab_each(sqlite3 *db, int64_t seq, int lo, int hi,
 		hi = CATALOG_VOCAB_LEN_MAX;
 	for (i = lo <= hi ? voc_start[lo - 1] : 0;
 	    lo <= hi && i < voc_start[hi]; i++)
-		fn(arg, voc[i].t, voc[i].doc);
+		if (hot_bits(voc[i].mask ^ mask) <= maxdiff)
+			fn(arg, voc[i].t, voc[i].doc);
 	return (0);
 }

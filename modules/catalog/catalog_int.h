@@ -378,11 +378,17 @@ const uint64_t *catalog_hot_get(sqlite3 *, const char *phrase, uint32_t nw,
 
 /*
  * Calls fn for each indexed word without digits of lo to hi characters
- * (kept per worker for seq), with its document count.  0 or -1.
+ * (kept per worker for seq) whose letter set differs from mask in at most
+ * maxdiff letters, with its document count.  0 or -1.  Each edit changes
+ * the set of letters by at most 2, so maxdiff = 2 x edits loses no word
+ * within that many edits.
  */
 #define CATALOG_VOCAB_LEN_MAX	64
 int	catalog_vocab_each(sqlite3 *, int64_t seq, int lo, int hi,
+	    uint32_t mask, int maxdiff,
 	    void (*fn)(void *, const char *, int64_t), void *arg);
+/* The letters a-z of t as bits 0-25, any other byte as bit 26. */
+uint32_t catalog_vocab_mask(const char *t);
 
 /* catalog_search.c */
 int	catalog_search(struct core_req *);

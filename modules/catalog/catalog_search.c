@@ -165,7 +165,8 @@ search_fix_typo(sqlite3 *db, char *word, size_t len)
 	n = (int)strlen(t0);
 	if (strpbrk(t0, "0123456789") == NULL) {
 		if (catalog_vocab_each(db, catalog_index_seq(), n - ty.cap,
-		    n + ty.cap, search_typo_try, &ty) == -1)
+		    n + ty.cap, catalog_vocab_mask(t0), 2 * ty.cap,
+		    search_typo_try, &ty) == -1)
 			return (0);
 	} else {
 		if ((st = core_db_stmt(db, "SELECT term, doc FROM search_terms"
