@@ -10,6 +10,8 @@
 
 #include "core/core_bus.h"
 #include "core/core_http.h"
+#include "core/core_id.h"
+#include "core/core_rules.h"
 
 #define PRICING_SKU_MAX		64
 #define PRICING_PAGE_MAX	200
@@ -122,6 +124,77 @@ int	pricing_group_prices_delete(struct core_req *);
  */
 int	pricing_group_price_write(sqlite3 *, const char *group,
 	    const char *sku, int64_t amount, int64_t starts, int64_t ends);
+
+/* pricing_promo_def.c: a promotion's definition (contract in
+ * docs/contracts/pricing-v1.md). */
+struct pricing_promo_def {
+	const char	*name, *description, *status, *trigger; /* borrowed */
+	int64_t		 starts_at, ends_at;	/* ms, -1: open */
+	int64_t		 priority;
+	int		 exclusive;
+	int64_t		 usage_limit, customer_usage_limit;	/* -1: none */
+	char		*combines_with, *conditions, *action;	/* JSON, owned */
+};
+/* A stored promotion ready for the rules engine; p points into the rest. */
+struct pricing_promo {
+	char		 id[CORE_ID_MAX];
+	char		 name[PRICING_NAME_MAX + 1];
+	int		 code;		/* 1: trigger "code" */
+	const char	*class;		/* "product", "order", "shipping" */
+	cJSON		*conditions, *action;	/* owned */
+	const char	*names[6 * CORE_RULES_MAX_MATCH];
+	const char	*groups[CORE_RULES_MAX_GROUPS];
+	struct core_rules_promo p;
+};
+int	pricing_promo_def_check(sqlite3 *, const cJSON *,
+	    struct pricing_promo_def *, cJSON **errors);
+void	pricing_promo_def_cleanup(struct pricing_promo_def *);
+/* Fills pp->p's conditions and action from pp->conditions and action. */
+int	pricing_promo_engine(struct pricing_promo *);
+/* "product", "order" or "shipping" for an action type. */
+const char *pricing_promo_class(const char *action_type);
+
+/* pricing_promotions.c */
+#define PRICING_PROMO_ACTIVE_MAX	CORE_RULES_MAX_PROMOS
+int	pricing_promotions_list(struct core_req *);
+int	pricing_promotions_create(struct core_req *);
+int	pricing_promotions_get(struct core_req *);
+int	pricing_promotions_patch(struct core_req *);
+int	pricing_promotions_delete(struct core_req *);
+/*
+ * Inserts a promotion (in tx) from def with a new id and publishes it.
+ * Returns 0, 1 when too many are active, or -1.
+ */
+int	pricing_promo_insert(sqlite3 *, const struct pricing_promo_def *,
+	    char *id, size_t idlen);
+/*
+ * The active promotions, parsed once per worker and read again when a
+ * write bumped promotion_state.  Borrowed until the next call.  Returns
+ * the count, or -1.
+ */
+int	pricing_promos_active(sqlite3 *, const struct pricing_promo **);
+
+/* pricing_coupons.c */
+#define PRICING_COUPON_MAX	32
+int	pricing_coupons_list(struct core_req *);
+int	pricing_coupons_create(struct core_req *);
+int	pricing_coupons_get(struct core_req *);
+int	pricing_coupons_patch(struct core_req *);
+int	pricing_coupons_delete(struct core_req *);
+int	pricing_batches_list(struct core_req *);
+int	pricing_batches_create(struct core_req *);
+int	pricing_batches_get(struct core_req *);
+int	pricing_batches_csv(struct core_req *);
+/* Upper-cases s into out (len bytes); 0, or -1 when not a coupon code. */
+int	pricing_coupon_norm(char *out, size_t len, const char *s);
+/* Inserts coupon code for promotion (in tx) and publishes it: 0, 1 taken,
+ * -1 error.  Times in ms and limits -1 for none. */
+int	pricing_coupon_insert(sqlite3 *, const char *code, const char *promo,
+	    const char *batch, int64_t expires, int64_t limit,
+	    int64_t customer_limit);
+
+/* pricing_quote.c */
+int	pricing_quote(struct core_req *);
 
 /* pricing_seed.c: demo tax rates and groups. */
 int	pricing_seed(sqlite3 *);

@@ -52,7 +52,8 @@ pricing_settings_json(sqlite3 *db, int64_t *version)
 	char		 ts[40];
 
 	if ((st = core_db_stmt(db, "SELECT currency, prices_include_tax,"
-	    " shipping_taxable, shipping_tax_category, version, updated_at"
+	    " shipping_taxable, shipping_tax_category, version, updated_at,"
+	    " default_country, shipping_amount"
 	    " FROM settings WHERE id = 1")) == NULL)
 		return (NULL);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -68,6 +69,8 @@ pricing_settings_json(sqlite3 *db, int64_t *version)
 	    sqlite3_column_int(st, 1));
 	cJSON_AddBoolToObject(o, "shipping_taxable", sqlite3_column_int(st, 2));
 	pricing_add_text(o, "shipping_tax_category", st, 3);
+	pricing_add_text(o, "default_country", st, 6);
+	pricing_add_int(o, "shipping_amount", st, 7);
 	*version = sqlite3_column_int64(st, 4);
 	cJSON_AddNumberToObject(o, "version", (double)*version);
 	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 5));
@@ -93,7 +96,9 @@ pricing_settings_get(struct core_req *r)
 
 /*
  * PUT /settings {"currency"?, "prices_include_tax"?, "shipping_taxable"?,
- * "shipping_tax_category"?}: members left out keep their value.  If-Match
+ * "shipping_tax_category"?, "default_country"?, "shipping_amount"?}: the
+ * last two are where quotes go without a country and the flat shipping a
+ * quote previews.  Members left out keep their value.  If-Match
  * required.  The currency cannot change while any price is set in the
  * old one (409 currency-in-use): amounts would silently change meaning.
  */
@@ -103,14 +108,15 @@ pricing_settings_put(struct core_req *r)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	cJSON		*errors, *o, *ev;
-	const char	*cur, *cat;
+	const char	*cur, *cat, *ctry;
 	char		 old[4];
-	int64_t		 version, n;
+	int64_t		 version, n, shipamt;
 	int		 incl, ship, rc, changed;
 
 	errors = NULL;
-	cur = cat = NULL;
+	cur = cat = ctry = NULL;
 	incl = ship = -1;
+	shipamt = -1;
 	if (r->body == NULL) {
 		core_http_field_error(&errors, "body", "is required");
 	} else {
@@ -134,6 +140,16 @@ pricing_settings_put(struct core_req *r)
 		    " FROM tax_categories WHERE code = ?", cat, 0) == 0))
 			core_http_field_error(&errors, "shipping_tax_category",
 			    "must be a tax category's code");
+		rc = core_json_get_str(r->body, "default_country", 2, &ctry);
+		if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK &&
+		    (strlen(ctry) != 2 || ctry[0] < 'A' || ctry[0] > 'Z' ||
+		    ctry[1] < 'A' || ctry[1] > 'Z')))
+			core_http_field_error(&errors, "default_country",
+			    "must be an ISO 3166-1 alpha-2 code such as DE");
+		if (core_json_get_i64(r->body, "shipping_amount", 0,
+		    CORE_MONEY_MAX, &shipamt) == CORE_JSON_WRONG)
+			core_http_field_error(&errors, "shipping_amount",
+			    "must be minor units from 0 to 10^15");
 	}
 	if (errors != NULL) {
 		core_http_invalid(r, errors);
@@ -169,10 +185,14 @@ pricing_settings_put(struct core_req *r)
 	    " prices_include_tax = coalesce(?2, prices_include_tax),"
 	    " shipping_taxable = coalesce(?3, shipping_taxable),"
 	    " shipping_tax_category = coalesce(?4, shipping_tax_category),"
+	    " default_country = coalesce(?6, default_country),"
+	    " shipping_amount = coalesce(?7, shipping_amount),"
 	    " version = version + 1, updated_at = ?5 WHERE id = 1 AND"
 	    " (currency IS NOT coalesce(?1, currency) OR"
 	    " prices_include_tax IS NOT coalesce(?2, prices_include_tax) OR"
 	    " shipping_taxable IS NOT coalesce(?3, shipping_taxable) OR"
+	    " default_country IS NOT coalesce(?6, default_country) OR"
+	    " shipping_amount IS NOT coalesce(?7, shipping_amount) OR"
 	    " shipping_tax_category IS NOT"
 	    " coalesce(?4, shipping_tax_category))")) == NULL)
 		goto fail;
@@ -185,6 +205,10 @@ pricing_settings_put(struct core_req *r)
 	if (cat != NULL)
 		sqlite3_bind_text(st, 4, cat, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, core_db_now_ms());
+	if (ctry != NULL)
+		sqlite3_bind_text(st, 6, ctry, -1, SQLITE_STATIC);
+	if (shipamt != -1)
+		sqlite3_bind_int64(st, 7, shipamt);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		core_db_err(db, "update settings");
 		goto fail;
