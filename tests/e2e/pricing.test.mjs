@@ -10,7 +10,9 @@
  * API) still there after a reload.  And the issue's check: staff create a
  * promotion in the editor (25% off one SKU) and the try-it panel, quoting
  * two of that SKU, says it applied and the total dropped by the
- * hand-checked amount.  No console error or CSP violation happens beyond
+ * hand-checked amount (and the other promotions say why not).  Last, a
+ * code promotion gets a batch of five codes whose CSV downloads with the
+ * prefix and the look-alike-free alphabet.  No console error or CSP violation happens beyond
  * the answers the test provokes on purpose.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/pricing.test.mjs
  */
@@ -114,5 +116,79 @@ test('prices spreadsheet: type, move, paste a column, errors on cells, save', { 
 	assert.equal(await cell(page, 1, 0).inputValue(), '20.00');
 	assert.equal(await cell(page, 2, 0).inputValue(), '21.50');
 	assert.equal(await cell(page, 3, 0).inputValue(), '1234.50');
+	await assertClean();
+});
+
+test('a promotion made in the editor applies in the try-it panel; coupon batch CSV', { timeout: 120000 }, async (t) => {
+	const { page, assertClean } = await openPage(t);
+	await signIn(page);
+
+	/* A SKU at 20.00 (prices include tax in the demo shop, DE 19%). */
+	const all = (await adminCall('GET', `${PRICING}/prices?all=true&limit=200`)).body.data;
+	const sku = all[all.length - 1].sku;
+	const put = await adminCall('PUT', `${PRICING}/prices/${encodeURIComponent(sku)}`, { amount: 2000 });
+	assert.ok(put.status === 200 || put.status === 201, JSON.stringify(put.body));
+
+	/* The cart first: 2 x 20.00 = 40.00, below every demo promotion's bar. */
+	await page.goto('/admin/#/pricing/promotions');
+	await page.getByTestId('promo-table').waitFor();
+	await page.getByTestId('promo-new').click();
+	await page.getByTestId('promo-form').waitFor();
+	const panel = page.getByTestId('tryit');
+	await panel.getByTestId('tryit-sku').first().fill(sku);
+	await panel.getByTestId('tryit-qty').first().fill('2');
+	await panel.getByTestId('tryit-total').filter({ hasText: '40.00 EUR' }).waitFor();
+	assert.equal(await panel.locator('[data-testid="tryit-promo"][data-applied="true"]').count(), 0,
+	    'no demo promotion applies to this cart');
+
+	/* The promotion: 25% off that SKU, made in the editor. */
+	await page.getByTestId('promo-name').fill('Quarter off one SKU');
+	await page.getByTestId('promo-type').selectOption('items_percent');
+	await page.getByTestId('promo-rate').fill('25');
+	await page.getByTestId('promo-skus').fill(sku);
+	await page.getByTestId('promo-dirty').filter({ hasText: 'Unsaved' }).waitFor();
+	await page.getByTestId('promo-save').click();
+	await page.waitForURL(/#\/pricing\/promotions\/promo_/);
+	const id = decodeURIComponent(/promotions\/([^/?#]+)$/.exec(page.url())[1]);
+	const saved = (await adminCall('GET', `${PRICING}/promotions/${encodeURIComponent(id)}`)).body;
+	assert.deepEqual(saved.action, { ...saved.action, type: 'items_percent', rate: 25000 });
+	assert.deepEqual(saved.conditions.match.skus, [sku]);
+
+	/*
+	 * The panel quotes the same cart again: 25% of 40.00 is 10.00 off, so
+	 * the total drops from 40.00 to 30.00, of which tax is 30.00 x 19/119
+	 * = 4.789... -> 4.79.
+	 */
+	const mine = panel.locator(`[data-testid="tryit-promo"][data-id="${id}"]`);
+	await panel.locator(`[data-testid="tryit-promo"][data-id="${id}"][data-applied="true"]`).waitFor();
+	assert.match(await mine.innerText(), /applied/);
+	assert.equal((await mine.getByTestId('tryit-promo-amount').innerText()).trim(), '\u221210.00 EUR');
+	await panel.getByTestId('tryit-total').filter({ hasText: '30.00 EUR' }).waitFor();
+	assert.equal((await panel.getByTestId('tryit-subtotal').innerText()).trim(), '40.00 EUR');
+	assert.equal((await panel.getByTestId('tryit-tax').innerText()).trim(), '4.79 EUR');
+	/* The others say why not. */
+	for (const other of await panel.locator('[data-testid="tryit-promo"][data-applied="false"]').all())
+		assert.match(await other.getByTestId('tryit-promo-why').innerText(), /\u2014 \S/);
+
+	/* A code promotion's batch of codes, downloaded as CSV. */
+	await page.getByTestId('pricing-tab-promotions').click();
+	const codeRow = page.getByTestId('promo-row').filter({ hasText: 'coupon code' }).first();
+	await codeRow.getByTestId('promo-link').click();
+	await page.getByTestId('coupons').waitFor();
+	await page.getByTestId('batch-prefix').fill('E2E-');
+	await page.getByTestId('batch-count').fill('5');
+	await page.getByTestId('batch-generate').click();
+	await page.getByTestId('coupons-flash').filter({ hasText: '5 codes generated' }).waitFor();
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByTestId('batch-row').filter({ hasText: 'E2E-' }).getByTestId('batch-csv').click(),
+	]);
+	const path = await download.path();
+	const { readFile } = await import('node:fs/promises');
+	const rows = (await readFile(path, 'utf8')).trim().split(/\r\n/);
+	assert.match(rows[0], /^code,promotion_id,/);
+	assert.equal(rows.length, 6, rows.join('|'));
+	for (const r of rows.slice(1))
+		assert.match(r, /^E2E-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8},promo_/);
 	await assertClean();
 });
