@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, startServer } from './lib/server.mjs';
+import { assertProblem, runCli, startServer } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const C = '/api/v1/catalog/categories';
@@ -628,5 +628,16 @@ describe('catalog search: listing rows, prices, attributes, two workers', () => 
 		const after = new Set(s.logLines().filter((l) => l.msg === 'request' && served.has(l.request_id))
 		    .map((l) => l.pid));
 		assert.equal(after.size, 2, 'both workers answered after the changes');
+	});
+
+	it('mercato replay catalog rebuilds the listing prices from pricing\'s log', async () => {
+		const before = (await searchAll(s, 'sort=price_asc')).data;
+		assert.ok(before.filter((x) => x.price !== null).length >= 4, 'prices to rebuild');
+		await s.stop();
+		const r = await runCli(process.env.MERCATO_BIN, ['replay', 'catalog', '--data', s.dataDir]);
+		assert.equal(r.code, 0, `replay: ${r.stderr}`);
+		await s.restart();
+		assert.deepEqual((await searchAll(s, 'sort=price_asc')).data, before);
+		assert.deepEqual((await search(s)).facets.price.map((b) => b.count), [1, 1, 1, 0, 1]);
 	});
 });
