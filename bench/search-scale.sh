@@ -59,10 +59,11 @@ until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
 done
 t1=$(date +%s%N)
 echo "start-up to ready: $(( (t1 - t0) / 1000000 )) ms"
-curl -s -o /dev/null -w "first search (builds that worker's index): %{time_total} s\n" \
+curl -s -o /dev/null -w "first search: %{time_total} s\n" \
     "http://127.0.0.1:$port/api/v1/catalog/search?q=shirt"
-# Both workers build their index before the timed runs.  Kore hands a
-# batch of up to 16 new connections to one worker, so warm up with many.
+# Each worker builds its index as it starts; make sure both have before
+# the timed runs (and warm them).  Kore hands a batch of up to 16 new
+# connections to one worker, so warm up with many.
 tries=0
 while [ "$(cat "$dir/out.log" "$dir/err.log" | grep -c 'search index built')" -lt 2 ] &&
     [ $tries -lt 10 ]; do

@@ -6,6 +6,7 @@
 #include "modules/catalog/catalog.h"
 #include "modules/catalog/catalog_int.h"
 
+static int	catalog_init(sqlite3 *);
 static int	catalog_reset(sqlite3 *);
 
 static const struct core_route catalog_routes[] = {
@@ -89,13 +90,28 @@ static const struct core_command catalog_commands[] = {
 const struct core_module catalog_module = {
 	.name = "catalog",
 	.sync_full = 1,		/* stock and reservations */
-	.init = catalog_import_job_init,	/* the import jobs' timer */
+	.init = catalog_init,
 	.seed = catalog_seed,
 	.reset = catalog_reset,
 	.routes = catalog_routes,
 	.subs = catalog_subs,
 	.commands = catalog_commands,
 };
+
+/*
+ * Per process that opens the file: the import jobs' timer, and in a Kore
+ * worker the search index, built before the worker takes connections so no
+ * shopper waits for it (about a second at 200k products).
+ */
+static int
+catalog_init(sqlite3 *db)
+{
+	if (catalog_import_job_init(db) == -1)
+		return (-1);
+	if (worker != NULL)
+		catalog_search_warm(db);
+	return (0);
+}
 
 /*
  * Replay rebuilds what events fed: the price copy and the listing rows'

@@ -392,6 +392,12 @@ uint32_t catalog_vocab_mask(const char *t);
 
 /* catalog_search.c */
 int	catalog_search(struct core_req *);
+/*
+ * A worker's first-use work done ahead: listing rows of an older file, the
+ * page cache size, the index.  A failure is logged and left to the first
+ * search to retry.
+ */
+void	catalog_search_warm(sqlite3 *);
 
 /* catalog_seed.c */
 int	catalog_seed(sqlite3 *);

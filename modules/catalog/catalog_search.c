@@ -615,6 +615,33 @@ search_summaries(sqlite3 *db, const int64_t *rows, size_t n)
 	return (data);
 }
 
+/*
+ * First use in this worker: a file from before listings existed gets its
+ * rows; the page cache grows from SQLite's 2 MB to 64 MB, which holds the
+ * hot doclists of a 200k-product index (the measured design ran with it;
+ * each worker has its own).  0 or -1.
+ */
+static int
+search_first_use(sqlite3 *db)
+{
+	if (search_backfilled)
+		return (0);
+	if (catalog_listing_backfill(db) == -1 ||
+	    core_db_exec(db, "PRAGMA cache_size = -65536") == -1)
+		return (-1);
+	search_backfilled = 1;
+	return (0);
+}
+
+void
+catalog_search_warm(sqlite3 *db)
+{
+	if (search_first_use(db) == -1 || core_db_exec(db, "BEGIN") == -1)
+		return;
+	(void)catalog_index_refresh(db);
+	(void)core_db_exec(db, "COMMIT");
+}
+
 int
 catalog_search(struct core_req *r)
 {
@@ -682,18 +709,8 @@ catalog_search(struct core_req *r)
 			    "is not a cursor from this search");
 	}
 	db = core_db_get("catalog");
-	/*
-	 * First use in this worker: a file from before listings existed gets
-	 * its rows; the page cache grows from SQLite's 2 MB to 64 MB, which
-	 * holds the hot doclists of a 200k-product index (the measured design
-	 * ran with it; each worker has its own).
-	 */
-	if (!search_backfilled) {
-		if (catalog_listing_backfill(db) == -1 ||
-		    core_db_exec(db, "PRAGMA cache_size = -65536") == -1)
-			return (catalog_internal(r));
-		search_backfilled = 1;
-	}
+	if (search_first_use(db) == -1)
+		return (catalog_internal(r));
 	/* One snapshot for the index catch-up and every read below. */
 	if (core_db_exec(db, "BEGIN") == -1)
 		return (catalog_internal(r));
