@@ -12,7 +12,14 @@
  * two of that SKU, says it applied and the total dropped by the
  * hand-checked amount (and the other promotions say why not).  Last, a
  * code promotion gets a batch of five codes whose CSV downloads with the
- * prefix and the look-alike-free alphabet.  No console error or CSP violation happens beyond
+ * prefix and the look-alike-free alphabet.  Customer groups: one created
+ * (its code suggested from the name), an unknown customer id refused in
+ * words, a member added, a group price typed with a decimal comma and a
+ * start yesterday (1550 minor units, "applies", and the member's quote
+ * uses it), a rename by Ctrl+S after those changes.  Tax: rates edited in
+ * the grid (19.25%, a cell emptied removes the rate), a country row added,
+ * a bad cell refused before sending, the 409 currency-in-use under the
+ * currency field, the tax mode saved.  No console error or CSP violation happens beyond
  * the answers the test provokes on purpose.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/pricing.test.mjs
  */
@@ -190,5 +197,118 @@ test('a promotion made in the editor applies in the try-it panel; coupon batch C
 	assert.equal(rows.length, 6, rows.join('|'));
 	for (const r of rows.slice(1))
 		assert.match(r, /^E2E-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8},promo_/);
+	await assertClean();
+});
+
+/* A datetime-local value for a Date, in the browser's (and our) local time. */
+function localInput(d) {
+	const p = (n) => String(n).padStart(2, '0');
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+test('customer groups: create, members, price list with a window', { timeout: 120000 }, async (t) => {
+	const { page, assertClean } = await openPage(t, [
+		{ status: '404', url: /\/api\/v1\/pricing\/groups\/[^/]+\/members\/[^/]+$/ },
+	]);
+	const reg = await adminCall('POST', '/api/v1/auth/register',
+	    { email: 'trade@example.com', password: 'a long enough password', name: 'Trade Buyer' });
+	assert.equal(reg.status, 201, JSON.stringify(reg.body));
+	const customer = reg.body.id;
+	const sku = (await adminCall('GET', `${PRICING}/prices?limit=1`)).body.data[0].sku;
+
+	await signIn(page);
+	await page.goto('/admin/#/pricing/groups');
+	await page.getByTestId('groups-table').waitFor();
+	await page.getByTestId('group-new-name').fill('Trade buyers');
+	assert.equal(await page.getByTestId('group-new-code').inputValue(), 'trade-buyers', 'code suggested');
+	await page.getByTestId('group-create').click();
+	await page.getByTestId('group-new-notice').filter({ hasText: 'created' }).waitFor();
+	await page.getByTestId('group-link').filter({ hasText: 'Trade buyers' }).click();
+	await page.getByTestId('group-title').filter({ hasText: 'Trade buyers' }).waitFor();
+	const gid = decodeURIComponent(/groups\/([^/?#]+)$/.exec(page.url())[1]);
+
+	/* Members: an unknown id is refused in words, a real one is added. */
+	await page.getByTestId('member-id').fill('usr_nobody');
+	await page.getByTestId('member-add').click();
+	await page.getByTestId('member-error').filter({ hasText: 'No customer account has this id' }).waitFor();
+	await page.getByTestId('member-id').fill(customer);
+	await page.getByTestId('member-add').click();
+	await page.getByTestId('member-row').filter({ hasText: 'trade@example.com' }).waitFor();
+
+	/* A group price from yesterday on, typed with a decimal comma. */
+	await page.getByTestId('group-price-sku').fill(sku);
+	await page.getByTestId('group-price-amount').fill('15,5');
+	await page.getByTestId('group-price-starts').fill(localInput(new Date(Date.now() - 86400000)));
+	await page.getByTestId('group-price-save').click();
+	const row = page.locator(`[data-testid="group-price-row"][data-sku="${sku}"]`);
+	await row.waitFor();
+	assert.match(await row.innerText(), /15\.50 EUR/);
+	assert.match(await row.innerText(), /applies/);
+	const listed = (await adminCall('GET', `${PRICING}/groups/${gid}/prices`)).body.data;
+	assert.equal(listed.length, 1);
+	assert.equal(listed[0].amount, 1550);
+	assert.ok(listed[0].starts_at, 'the window has a start');
+
+	/* The quote for the member uses the group price. */
+	const q = await adminCall('POST', `${PRICING}/quote`, { lines: [{ sku, quantity: 1 }], customer_id: customer });
+	assert.equal(q.status, 200, JSON.stringify(q.body));
+	assert.equal(q.body.lines[0].unit_price, 1550);
+
+	/* Rename with Ctrl+S: the member add above did not cost the ETag. */
+	await page.getByTestId('group-name').fill('Trade');
+	await page.keyboard.press('Control+s');
+	await page.getByTestId('group-notice').filter({ hasText: 'Saved' }).waitFor();
+	assert.equal((await adminCall('GET', `${PRICING}/groups/${gid}`)).body.name, 'Trade');
+	await assertClean();
+});
+
+test('tax: rates grid edited and saved, a country added, settings', { timeout: 120000 }, async (t) => {
+	const { page, assertClean } = await openPage(t, [
+		{ status: '409', url: /\/api\/v1\/pricing\/settings$/ },
+	]);
+	await signIn(page);
+	await page.goto('/admin/#/pricing/tax');
+	await page.getByTestId('rates-table').waitFor();
+	const rate = (c, k) => page.locator(`[data-testid="rate-cell"][data-country="${c}"][data-category="${k}"]`);
+	assert.equal(await rate('DE', 'standard').inputValue(), '19');
+	assert.equal(await rate('FR', 'reduced').inputValue(), '5.5');
+
+	await rate('DE', 'standard').fill('19.25');
+	await rate('NL', 'reduced').fill('');
+	await page.getByTestId('rate-country').fill('be');
+	await page.getByTestId('rate-country-add').click();
+	await rate('BE', 'standard').waitFor();
+	assert.equal(await page.evaluate(() => document.activeElement.dataset.country), 'BE');
+	await rate('BE', 'reduced').fill('6');
+	await rate('BE', 'standard').fill('21');
+	await rate('BE', 'zero').fill('abc');
+	await page.locator('td.cell-error').filter({ hasText: 'Not a rate' }).waitFor();
+	await page.getByTestId('rates-save').click();
+	await page.getByTestId('rates-notice').filter({ hasText: 'not valid' }).waitFor();
+	await rate('BE', 'zero').fill('0');
+	await page.keyboard.press('Control+s');
+	await page.getByTestId('rates-notice').filter({ hasText: 'Saved 5 rates' }).waitFor();
+
+	const rates = Object.fromEntries((await adminCall('GET', `${PRICING}/tax-rates?limit=200`)).body.data
+	    .map((r) => [`${r.country}/${r.category}`, r.rate]));
+	assert.equal(rates['DE/standard'], 19250);
+	assert.equal(rates['BE/standard'], 21000);
+	assert.equal(rates['BE/reduced'], 6000);
+	assert.equal(rates['BE/zero'], 0);
+	assert.equal(rates['NL/reduced'], undefined, 'an emptied cell removes the rate');
+	await page.reload();
+	await page.getByTestId('rates-table').waitFor();
+	assert.equal(await rate('DE', 'standard').inputValue(), '19.25');
+	assert.equal(await rate('NL', 'reduced').inputValue(), '');
+
+	/* Settings: the currency cannot change while prices exist; the tax mode can. */
+	await page.getByTestId('settings-currency').fill('USD');
+	await page.getByTestId('settings-save').click();
+	await page.locator('[data-testid="error-currency"]').filter({ hasText: 'cannot change while prices are set' }).waitFor();
+	await page.getByTestId('settings-currency').fill('EUR');
+	await page.getByTestId('settings-include-tax').uncheck();
+	await page.getByTestId('settings-save').click();
+	await page.getByTestId('settings-notice').filter({ hasText: 'Settings saved' }).waitFor();
+	assert.equal((await adminCall('GET', `${PRICING}/settings`)).body.prices_include_tax, false);
 	await assertClean();
 });

@@ -85,6 +85,7 @@ export function Coupons({ promo }) {
 			${coupons === null && !error ? html`<${Loading} />` : null}
 			${coupons && single.length === 0 ? html`<${Empty}>No single codes.<//>` : null}
 			${single.length ? html`
+				<div class="table-wrap">
 				<table class="grid grid-compact" data-testid="coupon-table">
 					<thead><tr><th>Code</th><th>Status</th><th>Expires</th><th class="num">Uses</th><th></th></tr></thead>
 					<tbody>
@@ -98,7 +99,8 @@ export function Coupons({ promo }) {
 									${c.status === 'active' ? 'Disable' : 'Enable'}</button></td>
 							</tr>`)}
 					</tbody>
-				</table>` : null}
+				</table>
+				</div>` : null}
 			<${NewCoupon} promo=${promo} onAdded=${(c) => {
 				setFlash(`Coupon ${c.code} created.`);
 				reload();
@@ -106,21 +108,22 @@ export function Coupons({ promo }) {
 			<h3 class="subhead">Batches</h3>
 			${batches && batches.length === 0 ? html`<${Empty}>No batches yet.<//>` : null}
 			${batches && batches.length ? html`
+				<div class="table-wrap">
 				<table class="grid grid-compact" data-testid="batch-table">
-					<thead><tr><th>Prefix</th><th class="num">Codes</th><th>Expires</th><th>Uses per code</th><th>Created</th><th></th></tr></thead>
+					<thead><tr><th>Prefix</th><th class="num">Codes</th><th>Expires</th><th class="num">Uses each</th><th></th></tr></thead>
 					<tbody>
 						${batches.map((b) => html`
-							<tr key=${b.id} data-testid="batch-row" data-id=${b.id}>
+							<tr key=${b.id} data-testid="batch-row" data-id=${b.id} title=${`created ${formatTime(b.created_at)}`}>
 								<td><code>${b.prefix || '—'}</code></td>
-								<td class="num">${b.count} × ${b.length}</td>
+								<td class="num nowrap">${b.count} × ${b.length}</td>
 								<td class="small">${b.expires_at ? formatTime(b.expires_at) : 'never'}</td>
-								<td>${b.usage_limit === null || b.usage_limit === undefined ? 'no limit' : b.usage_limit}</td>
-								<td class="small nowrap">${formatTime(b.created_at)}</td>
+								<td class="num">${b.usage_limit === null || b.usage_limit === undefined ? 'any' : b.usage_limit}</td>
 								<td class="actions"><button class="btn btn-small" data-testid="batch-csv"
-									onClick=${() => download(b)}>Download CSV</button></td>
+									onClick=${() => download(b)}>CSV</button></td>
 							</tr>`)}
 					</tbody>
-				</table>` : null}
+				</table>
+				</div>` : null}
 			<${NewBatch} promo=${promo} onAdded=${(b) => {
 				setFlash(`${plural(b.count, 'code')} generated.`);
 				reload();

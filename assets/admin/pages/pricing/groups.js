@@ -184,6 +184,22 @@ export function GroupPage({ id }) {
 		};
 	}, [id]);
 
+	/*
+	 * After a member or price change: the group's counts and version move,
+	 * its name and code do not, so the form keeps what the user typed.
+	 */
+	async function refresh() {
+		try {
+			const r = await apiExchange('GET', groupPath(id));
+			if (!alive.current)
+				return;
+			setGroup(r.data);
+			setEtag(etagOf(r));
+		} catch {
+			/* the next save says what is wrong */
+		}
+	}
+
 	async function save() {
 		if (saving || !group)
 			return;
@@ -267,7 +283,7 @@ export function GroupPage({ id }) {
 		<${Notice} kind=${notice ? notice.kind : 'info'} testid="group-notice">${notice && notice.text}<//>
 		<div class="detail-grid">
 			<div>
-				<${GroupPrices} id=${id} onChanged=${load} />
+				<${GroupPrices} id=${id} onChanged=${refresh} />
 			</div>
 			<div>
 				<form class="card" novalidate data-testid="group-form"
@@ -289,7 +305,7 @@ export function GroupPage({ id }) {
 							data-testid="group-save" title="Save (Ctrl+S)">${saving ? 'Saving…' : 'Save'}</button>
 					</div>
 				</form>
-				<${Members} id=${id} onChanged=${load} />
+				<${Members} id=${id} onChanged=${refresh} />
 			</div>
 		</div>`;
 }
