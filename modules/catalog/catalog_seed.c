@@ -93,8 +93,8 @@ seed_product(sqlite3 *db, const struct seed_kind *k, const char *cat, int i)
 	    " description, status, vendor, product_type, tags, options, images,"
 	    " primary_category, created_at, updated_at) VALUES (?, ?, ?, ?,"
 	    " ?, 'mercato demo', ?, ?, ?,"
-	    " '[{\"url\":\"/static/placeholder.svg\",\"alt\":\"Placeholder\"}]',"
-	    " ?, ?, ?)")) == NULL)
+	    " json_array(json_object('url', '/static/demo-' || ? || '.svg',"
+	    " 'alt', ?)), ?, ?, ?)")) == NULL)
 		return (-1);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
@@ -106,9 +106,12 @@ seed_product(sqlite3 *db, const struct seed_kind *k, const char *cat, int i)
 	sqlite3_bind_text(st, 7, i % 3 == 0 ? "[\"new\",\"bestseller\"]" :
 	    "[\"new\"]", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, opts, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, cat, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, now);
-	sqlite3_bind_int64(st, 11, now);
+	/* A drawing of the kind, served by the binary (assets/static). */
+	sqlite3_bind_text(st, 9, k->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, cat, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, now);
+	sqlite3_bind_int64(st, 13, now);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return (core_db_err(db, "seed product"));
 	rowid = sqlite3_last_insert_rowid(db);
