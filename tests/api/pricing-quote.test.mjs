@@ -398,6 +398,20 @@ describe('pricing: the quote', () => {
 			customer_id: 'usr_01JDY2K8M3N4P5Q6R7S8T9V0WX' } })), ['customer_id']);
 	});
 
+	it('titles and names are escaped in the answer (quotes, backslash, non-ASCII)', async () => {
+		const sku = `ESC-${tag()}`;
+		const title = 'Tee "Deluxe" \\ 100% Baumwolle ü ☃';
+		const r = await s.request('POST', '/api/v1/catalog/products', { token, body: { title,
+			status: 'active', variants: [{ sku }] } });
+		assert.equal(r.status, 201, r.text);
+		await s.request('PUT', `/api/v1/pricing/prices/${sku}`, { token, body: { amount: 100 } });
+		await withPromos([{ name: 'Say "hi" \\ é', action: { type: 'order_fixed', amount: 1 } }], async ([p]) => {
+			const q = await quote({ lines: [{ sku, quantity: 1 }] }, {});
+			assert.equal(q.lines[0].title, title);
+			assert.equal(promo(q, p).name, 'Say "hi" \\ é');
+		});
+	});
+
 	it('bad input: 422 naming the line or field, nothing quoted', async () => {
 		const f = async (body, o = {}) => fieldsOf(await s.request('POST', Q, { ...o, body }));
 		assert.deepEqual(await f({ lines: [{ sku: T, quantity: 1 }, { sku: 'NOPE-1', quantity: 1 }] }), ['lines[1].sku']);
