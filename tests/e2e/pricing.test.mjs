@@ -18,7 +18,7 @@
  * start yesterday (1550 minor units, "applies", and the member's quote
  * uses it), a rename by Ctrl+S after those changes.  Tax: rates edited in
  * the grid (19.25%, a cell emptied removes the rate), a country row added,
- * a bad cell refused before sending, the 409 currency-in-use under the
+ * a bad cell refused before sending, a product's category changed, the 409 currency-in-use under the
  * currency field, the tax mode saved.  No console error or CSP violation happens beyond
  * the answers the test provokes on purpose.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/pricing.test.mjs
@@ -300,6 +300,17 @@ test('tax: rates grid edited and saved, a country added, settings', { timeout: 1
 	await page.getByTestId('rates-table').waitFor();
 	assert.equal(await rate('DE', 'standard').inputValue(), '19.25');
 	assert.equal(await rate('NL', 'reduced').inputValue(), '');
+
+	/* A product's tax category, picked from the filtered list. */
+	const first = (await adminCall('GET', `${PRICING}/prices?limit=1`)).body.data[0];
+	await page.getByTestId('product-tax-filter').fill(first.title);
+	const prow = page.locator(`[data-testid="product-tax-row"][data-id="${first.product_id}"]`);
+	await prow.getByTestId('product-tax-category').and(page.locator(':enabled')).waitFor();
+	assert.equal(await prow.getByTestId('product-tax-category').inputValue(), 'standard');
+	await prow.getByTestId('product-tax-category').selectOption('reduced');
+	await prow.getByTestId('product-tax-msg').filter({ hasText: 'saved' }).waitFor();
+	const tc = await adminCall('GET', `${PRICING}/products/${first.product_id}/tax-category`);
+	assert.equal(tc.body.category, 'reduced');
 
 	/* Settings: the currency cannot change while prices exist; the tax mode can. */
 	await page.getByTestId('settings-currency').fill('USD');

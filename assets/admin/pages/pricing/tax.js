@@ -7,7 +7,8 @@
  * (or Ctrl+S) sends each changed cell: PUT /tax-rates/{country}/{category}
  * for a rate, DELETE for a cell emptied.  Each cell's error stays on the
  * cell.  Categories are listed with a form to add one (POST
- * /tax-categories).  Settings (currency, whether prices include tax,
+ * /tax-categories), and products get theirs (a filter over pricing's copy of
+ * the catalog; PUT /products/{id}/tax-category).  Settings (currency, whether prices include tax,
  * shipping tax, and the quote's default country and flat shipping when
  * the server has them) are saved with If-Match; 409 currency-in-use is
  * explained.  Unsaved edits of the grid or the settings hold back
@@ -229,6 +230,7 @@ export function Tax() {
 						</form>`}
 				<//>
 				<${Categories} cats=${cats} onAdded=${load} />
+				<${ProductTax} cats=${cats} />
 			</div>
 			<${Settings} cats=${cats || []} onDirty=${setSettingsDirty} />
 		</div>`;
@@ -281,6 +283,97 @@ function Categories({ cats, onAdded }) {
 				</div>
 				<button class="btn" type="submit" disabled=${busy} data-testid="tax-category-add">Add category</button>
 			</form>
+		<//>`;
+}
+
+const PRODUCTS_SHOWN = 20;
+
+/*
+ * Products' tax categories.  Pricing's own copy of the catalog (the
+ * product ids and titles GET /prices?all=true carries) gives the list;
+ * the first 20 matching the filter show with their category (GET
+ * /products/{id}/tax-category each) and a select that PUTs a new one.
+ */
+function ProductTax({ cats }) {
+	const [products, setProducts] = useState(null);
+	const [filter, setFilter] = useState('');
+	const [current, setCurrent] = useState({});	/* product id -> category */
+	const [rowMsg, setRowMsg] = useState({});	/* product id -> { kind, text } */
+	const [error, setError] = useState('');
+
+	useEffect(() => {
+		loadAll(`${PRICING}/prices?all=true`).then((rows) => {
+			const seen = new Map();
+			for (const r of rows)
+				if (r.product_id && !seen.has(r.product_id))
+					seen.set(r.product_id, { id: r.product_id, title: r.title || r.product_id });
+			setProducts([...seen.values()].sort((a, b) => a.title.localeCompare(b.title)));
+		}).catch((e) => setError(e.message));
+	}, []);
+
+	const q = filter.trim().toLowerCase();
+	const matching = (products || []).filter((p) => !q || p.title.toLowerCase().includes(q) || p.id.toLowerCase() === q);
+	const shown = matching.slice(0, PRODUCTS_SHOWN);
+	const shownKey = shown.map((p) => p.id).join(' ');
+
+	useEffect(() => {
+		let alive = true;
+		for (const p of shown) {
+			if (current[p.id] !== undefined)
+				continue;
+			api('GET', `${PRICING}/products/${encodeURIComponent(p.id)}/tax-category`)
+			    .then((r) => alive && setCurrent((prev) => ({ ...prev, [p.id]: r.category })))
+			    .catch(() => alive && setCurrent((prev) => ({ ...prev, [p.id]: '' })));
+		}
+		return () => {
+			alive = false;
+		};
+	}, [shownKey]);
+
+	async function change(p, category) {
+		const was = current[p.id];
+		setCurrent((prev) => ({ ...prev, [p.id]: category }));
+		setRowMsg((prev) => ({ ...prev, [p.id]: null }));
+		try {
+			const r = await api('PUT', `${PRICING}/products/${encodeURIComponent(p.id)}/tax-category`, { category });
+			setCurrent((prev) => ({ ...prev, [p.id]: r && r.category ? r.category : category }));
+			setRowMsg((prev) => ({ ...prev, [p.id]: { kind: 'ok', text: 'saved' } }));
+		} catch (e) {
+			setCurrent((prev) => ({ ...prev, [p.id]: was }));
+			const fe = fieldErrors(e);
+			setRowMsg((prev) => ({ ...prev, [p.id]: { kind: 'error', text: fe ? Object.values(fe).join('; ') : e.message } }));
+		}
+	}
+
+	return html`
+		<${Section} title="Products’ tax categories" testid="product-tax"
+			intro="A product is taxed at its category's rate; new products are standard.">
+			<${Notice} kind="error">${error}<//>
+			<input type="search" placeholder="Filter products by title" aria-label="Filter products"
+				value=${filter} data-testid="product-tax-filter" onInput=${(e) => setFilter(e.currentTarget.value)} />
+			${products === null && !error ? html`<${Loading} />` : null}
+			${products && matching.length === 0 ? html`<${Empty}>No product matches.<//>` : null}
+			${shown.length ? html`
+				<table class="grid grid-compact">
+					<tbody>
+						${shown.map((p) => html`
+							<tr key=${p.id} data-testid="product-tax-row" data-id=${p.id}>
+								<td>${p.title}</td>
+								<td class="nowrap">
+									<select aria-label=${`Tax category of ${p.title}`} data-testid="product-tax-category"
+										class="select-inline" value=${current[p.id] || ''} disabled=${current[p.id] === undefined}
+										onChange=${(e) => change(p, e.currentTarget.value)}>
+										${current[p.id] === undefined ? html`<option value="">…</option>` : null}
+										${(cats || []).map((c) => html`<option key=${c.code} value=${c.code}>${c.name}</option>`)}
+									</select>
+									${rowMsg[p.id] ? html`<span class=${`small ${rowMsg[p.id].kind === 'error' ? 'error-text' : 'ok-line'}`}
+										role=${rowMsg[p.id].kind === 'error' ? 'alert' : 'status'}
+										data-testid="product-tax-msg"> ${rowMsg[p.id].text}</span>` : null}
+								</td>
+							</tr>`)}
+					</tbody>
+				</table>
+				${matching.length > shown.length ? html`<p class="muted small">${plural(matching.length - shown.length, 'more product')}: narrow the filter.</p>` : null}` : null}
 		<//>`;
 }
 
