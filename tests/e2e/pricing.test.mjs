@@ -7,7 +7,9 @@
  * amount flagged at once, a compare-at below the price refused by the
  * server's 422 and shown on that very cell, Ctrl+S saving the rest all at
  * once, the unsaved-changes prompt, and the prices (in minor units, by
- * API) still there after a reload.  And the issue's check: staff create a
+ * API) still there after a reload.  The VIP group's price list as the
+ * sheet's column: typed, pasted, saved, a cell emptied removes it.  And
+ * the issue's check: staff create a
  * promotion in the editor (25% off one SKU) and the try-it panel, quoting
  * two of that SKU, says it applied and the total dropped by the
  * hand-checked amount (and the other promotions say why not).  Last, a
@@ -123,6 +125,39 @@ test('prices spreadsheet: type, move, paste a column, errors on cells, save', { 
 	assert.equal(await cell(page, 1, 0).inputValue(), '20.00');
 	assert.equal(await cell(page, 2, 0).inputValue(), '21.50');
 	assert.equal(await cell(page, 3, 0).inputValue(), '1234.50');
+	await assertClean();
+});
+
+test('a group price list edited as a column of the sheet', { timeout: 120000 }, async (t) => {
+	const { page, assertClean } = await openPage(t);
+	await signIn(page);
+	const groups = (await adminCall('GET', `${PRICING}/groups`)).body.data;
+	const vip = groups.find((g) => g.code === 'vip');
+	await page.goto('/admin/#/pricing');
+	await page.getByTestId('prices-table').waitFor();
+	const skus = await page.getByTestId('price-row').evaluateAll((rows) => rows.map((r) => r.dataset.sku));
+	await page.getByTestId('prices-list').selectOption(vip.id);
+	await page.locator('[data-testid="prices-table"] [data-testid="cell-group"]').first().waitFor();
+	assert.equal(await cell(page, 0, 0).inputValue(), '', 'no VIP prices yet');
+	assert.equal(await cell(page, 0, 1).count(), 0, 'one editable column');
+
+	await cell(page, 0, 0).fill('9.99');
+	await page.keyboard.press('Enter');
+	await paste(page, '8,50\n7\n');
+	await page.getByTestId('prices-dirty').filter({ hasText: '3 changed rows' }).waitFor();
+	assert.equal(await page.getByTestId('prices-list').isDisabled(), true, 'no switching with unsaved edits');
+	await page.keyboard.press('Control+s');
+	await page.getByTestId('prices-notice').filter({ hasText: 'Saved 3 prices' }).waitFor();
+	const list = async () => Object.fromEntries((await adminCall('GET', `${PRICING}/groups/${vip.id}/prices`)).body.data
+	    .map((p) => [p.sku, p.amount]));
+	assert.deepEqual(await list(), { [skus[0]]: 999, [skus[1]]: 850, [skus[2]]: 700 });
+
+	/* An emptied cell removes that group price. */
+	await cell(page, 1, 0).fill('');
+	await page.keyboard.press('Control+s');
+	await page.getByTestId('prices-notice').filter({ hasText: 'Saved 1 price' }).waitFor();
+	assert.deepEqual(await list(), { [skus[0]]: 999, [skus[2]]: 700 });
+	assert.equal(await page.getByTestId('prices-list').isDisabled(), false);
 	await assertClean();
 });
 

@@ -248,7 +248,7 @@ export function GroupPage({ id }) {
 		try {
 			await apiExchange('DELETE', groupPath(id), undefined, { 'If-Match': etag });
 			setForm({ name: group.name, code: group.code });
-			navigate('#/pricing/groups');
+			setTimeout(() => navigate('#/pricing/groups'), 0);	/* after the clean render */
 		} catch (e) {
 			if (e.status === 412)
 				setStale(true);

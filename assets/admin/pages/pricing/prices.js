@@ -13,8 +13,11 @@
  * are the typed decimals turned into minor units by string arithmetic
  * (format.js), and compare-at goes along only when it changed (empty
  * removes it).  A 422 names `prices[i].amount` or `.compare_at`: the page
- * puts each message on the cell it belongs to.  Unsaved edits hold back
- * navigation.
+ * puts each message on the cell it belongs to.  "Price list" switches the
+ * sheet to a customer group's list: beside the base price, a column of the
+ * group's prices edited the same way, saved cell by cell (PUT
+ * /groups/{id}/prices/{sku}, keeping an override's window; an emptied
+ * cell DELETEs it).  Unsaved edits hold back navigation (and the switch).
  */
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api } from '../../api.js';
@@ -22,7 +25,8 @@ import { Notice, Empty } from '../../ui.js';
 import { formatMoney, formatTime, plural } from '../../format.js';
 import { useLeaveGuard } from '../../nav.js';
 import {
-	PRICING, useSettings, minorOf, moneyText, parseMoney, useSaveKey, useTitle, Loading,
+	PRICING, useSettings, minorOf, moneyText, parseMoney, useSaveKey, useTitle, Loading, loadAll,
+	fieldErrors, problemType,
 } from './common.js';
 
 const PAGE = 200;
@@ -79,6 +83,10 @@ export function bulkRow(row, edits, s) {
 function localError(row, edits, col, s) {
 	if (!cellChanged(row, edits, col, s))
 		return '';
+	if (col === 'group') {
+		const t = cellText(row, edits, col, s).trim();
+		return t === '' || parseMoney(t, s) !== null ? '' : `Not an amount in ${(s && s.currency) || 'the shop currency'}`;
+	}
 	const r = bulkRow(row, edits, s);
 	return r && r.error && r.error[col] ? r.error[col] : '';
 }
@@ -103,10 +111,17 @@ export function Prices() {
 	const [notice, setNotice] = useState(null);
 	const [busy, setBusy] = useState(false);
 	const [saving, setSaving] = useState(false);
+	const [list, setList] = useState('');		/* '' base prices, else a group id */
+	const [groups, setGroups] = useState([]);
+	const [gp, setGp] = useState(null);		/* the group's prices by SKU */
 	const alive = useRef(true);
 	const table = useRef(null);
 
-	const changedRows = rows ? rows.filter((r) => COLS.some((c) => cellChanged(r, edits, c, settings))) : [];
+	/* A group's price list shows as a column "group" beside the base price. */
+	const cols = list ? ['group'] : COLS;
+	const viewRows = rows && list ? (gp ? rows.map((r) => ({ ...r, group: gp[r.sku] ? gp[r.sku].amount : null,
+	    override: gp[r.sku] || null })) : null) : rows;
+	const changedRows = viewRows ? viewRows.filter((r) => cols.some((c) => cellChanged(r, edits, c, settings))) : [];
 	const dirty = changedRows.length > 0;
 	useLeaveGuard(dirty);
 
@@ -135,13 +150,35 @@ export function Prices() {
 	useEffect(() => {
 		alive.current = true;
 		fetchPage(null);
+		loadAll(`${PRICING}/groups`).then((g) => alive.current && setGroups(g)).catch(() => {});
 		return () => {
 			alive.current = false;
 		};
 	}, []);
 
+	async function loadGroupPrices(id) {
+		try {
+			const data = await loadAll(`${PRICING}/groups/${encodeURIComponent(id)}/prices`);
+			if (alive.current)
+				setGp(Object.fromEntries(data.map((p) => [p.sku, p])));
+		} catch (e) {
+			if (alive.current)
+				setError(e.message);
+		}
+	}
+
+	function pickList(id) {
+		setList(id);
+		setEdits({});
+		setServerErrors({});
+		setNotice(null);
+		setGp(null);
+		if (id)
+			loadGroupPrices(id);
+	}
+
 	const q = filter.trim().toLowerCase();
-	const shown = (rows || []).filter((r) => !q || r.sku.toLowerCase().includes(q) ||
+	const shown = (viewRows || []).filter((r) => !q || r.sku.toLowerCase().includes(q) ||
 	    String(r.title || '').toLowerCase().includes(q));
 
 	function setCell(sku, col, text) {
@@ -157,7 +194,7 @@ export function Prices() {
 	}
 
 	function focusCell(r, c) {
-		if (r < 0 || r >= shown.length || c < 0 || c >= COLS.length)
+		if (r < 0 || r >= shown.length || c < 0 || c >= cols.length)
 			return false;
 		const el = table.current && table.current.querySelector(
 		    `input[data-row="${r}"][data-col="${c}"]`);
@@ -188,7 +225,7 @@ export function Prices() {
 			to = [r, c + 1];
 		else if (e.key === 'Escape') {
 			const row = shown[r];
-			setCell(row.sku, COLS[c], moneyText(row[COLS[c]], settings));
+			setCell(row.sku, cols[c], moneyText(row[cols[c]], settings));
 			e.preventDefault();
 			return;
 		}
@@ -215,7 +252,7 @@ export function Prices() {
 		grid.forEach((cells, i) => {
 			const row = shown[r0 + i];
 			cells.forEach((v, j) => {
-				const col = COLS[c0 + j];
+				const col = cols[c0 + j];
 				if (!row || !col) {
 					lost++;
 					return;
@@ -231,6 +268,10 @@ export function Prices() {
 	async function save() {
 		if (saving || !rows || !settings)
 			return;
+		if (list) {
+			saveGroup();
+			return;
+		}
 		const todo = [];
 		const local = {};
 		for (const row of changedRows) {
@@ -298,6 +339,66 @@ export function Prices() {
 				setSaving(false);
 		}
 	}
+	/*
+	 * A group's list has no bulk endpoint: each changed cell is a PUT (an
+	 * override keeps its window) or, emptied, a DELETE; each cell's error
+	 * stays on the cell and the rest are saved.
+	 */
+	async function saveGroup() {
+		const local = {};
+		for (const row of changedRows) {
+			const msg = localError(row, edits, 'group', settings);
+			if (msg)
+				local[row.sku] = { group: msg };
+		}
+		if (Object.keys(local).length) {
+			setServerErrors(local);
+			setNotice({ kind: 'error', text: 'Some cells are not amounts; see the marked cells.' });
+			return;
+		}
+		setSaving(true);
+		setNotice(null);
+		const errs = {};
+		const done = [];
+		const path = (sku) => `${PRICING}/groups/${encodeURIComponent(list)}/prices/${encodeURIComponent(sku)}`;
+		for (const row of changedRows) {
+			const t = cellText(row, edits, 'group', settings).trim();
+			try {
+				if (t === '') {
+					if (row.override)
+						await api('DELETE', path(row.sku));
+				} else {
+					const body = { amount: parseMoney(t, settings) };
+					if (row.override && row.override.starts_at)
+						body.starts_at = row.override.starts_at;
+					if (row.override && row.override.ends_at)
+						body.ends_at = row.override.ends_at;
+					await api('PUT', path(row.sku), body);
+				}
+				done.push(row.sku);
+			} catch (e) {
+				const fe = fieldErrors(e);
+				errs[row.sku] = { group: fe ? Object.values(fe).join('; ')
+				    : problemType(e) === 'unknown-sku' ? 'No product in the catalog has this SKU' : e.message };
+			}
+			if (!alive.current)
+				return;
+		}
+		await loadGroupPrices(list);
+		if (!alive.current)
+			return;
+		setEdits((prev) => {
+			const rest = { ...prev };
+			for (const sku of done)
+				delete rest[sku];
+			return rest;
+		});
+		setServerErrors(errs);
+		const bad = Object.keys(errs).length;
+		setNotice(bad ? { kind: 'error', text: `${plural(done.length, 'price')} saved; ${plural(bad, 'price')} refused (see the marked cells).` }
+		    : { kind: 'ok', text: `Saved ${plural(done.length, 'price')}.` });
+		setSaving(false);
+	}
 	useSaveKey(save);
 
 	function discard() {
@@ -330,6 +431,14 @@ export function Prices() {
 				<input type="search" class="grow" placeholder="Filter by product title or SKU"
 					aria-label="Filter prices" value=${filter} data-testid="prices-filter"
 					onInput=${(e) => setFilter(e.currentTarget.value)} />
+				<label class="inline-label">Price list
+					<select value=${list} disabled=${dirty || saving} data-testid="prices-list"
+						title=${dirty ? 'Save or discard the changes first' : ''}
+						onChange=${(e) => pickList(e.currentTarget.value)}>
+						<option value="">Base prices</option>
+						${groups.map((g) => html`<option key=${g.id} value=${g.id}>Group: ${g.name}</option>`)}
+					</select>
+				</label>
 				${busy ? html`<span class="muted small" aria-live="polite">Loading…</span>` : null}
 			</div>
 			<${Notice} kind="error" testid="prices-error">${error || settingsError}<//>
@@ -337,20 +446,24 @@ export function Prices() {
 			${rows === null || !settings ? (error ? null : html`<${Loading} />`) : null}
 			${rows && settings && rows.length === 0 ? html`<${Empty}>No SKUs yet: prices belong to the
 				variants of catalog products.<//>` : null}
-			${rows && settings && rows.length ? html`
+			${list && !gp && !error ? html`<${Loading} />` : null}
+			${list && gp ? html`<p class="muted small">The group's members pay the group price where one is set
+				(within its window, if it has one; windows are set on the group's page). Empty a cell to remove
+				the group price.</p>` : null}
+			${viewRows && settings && rows.length ? html`
 				<div class="table-wrap">
 				<table class="grid grid-compact sheet" data-testid="prices-table" ref=${table}
 					onKeyDown=${onKeyDown} onPaste=${onPaste}>
 					<thead><tr>
 						<th>Product</th><th>SKU</th>
-						<th class="num">Price (${cur})</th><th class="num">Compare-at (${cur})</th>
-						<th>Updated</th>
+						${list ? html`<th class="num">Base price (${cur})</th><th class="num">Group price (${cur})</th><th>Window</th>`
+						    : html`<th class="num">Price (${cur})</th><th class="num">Compare-at (${cur})</th><th>Updated</th>`}
 					</tr></thead>
 					<tbody>
 						${shown.map((row, i) => html`<${PriceRow} key=${row.sku} row=${row} index=${i}
 							sameProduct=${i > 0 && shown[i - 1].product_id === row.product_id}
 							edits=${edits} errors=${serverErrors[row.sku]} settings=${settings}
-							onCell=${setCell} />`)}
+							cols=${cols} onCell=${setCell} />`)}
 					</tbody>
 				</table>
 				</div>
@@ -382,27 +495,43 @@ function mapBulkErrors(e, sent) {
 	return Object.keys(out).length ? out : null;
 }
 
-function PriceRow({ row, index, sameProduct, edits, errors, settings, onCell }) {
+const LABELS = { amount: 'Price', compare_at: 'Compare-at price', group: 'Group price' };
+
+/* "always", "from … until …", with whether it applies now. */
+function windowOf(o) {
+	if (!o)
+		return '';
+	const when = o.starts_at || o.ends_at
+	    ? `${o.starts_at ? `from ${formatTime(o.starts_at)}` : ''}${o.ends_at ? ` until ${formatTime(o.ends_at)}` : ''}`.trim()
+	    : 'always';
+	return o.active === false ? `${when} (not now)` : when;
+}
+
+function PriceRow({ row, index, sameProduct, edits, errors, settings, cols, onCell }) {
+	const group = cols[0] === 'group';
 	return html`
 		<tr data-testid="price-row" data-sku=${row.sku}>
 			<td class=${sameProduct ? 'muted small' : ''}>${sameProduct ? '\u2033' : row.title}</td>
 			<td><code>${row.sku}</code></td>
-			${COLS.map((col, c) => {
+			${group ? html`<td class="num muted" data-testid="cell-base">${row.amount === null ? 'no price'
+			    : formatMoney(row.amount, '', minorOf(settings))}</td>` : null}
+			${cols.map((col, c) => {
 				const changed = cellChanged(row, edits, col, settings);
 				const msg = (errors && errors[col]) || localError(row, edits, col, settings);
-				const label = `${col === 'amount' ? 'Price' : 'Compare-at price'} of ${row.sku}`;
+				const label = `${LABELS[col]} of ${row.sku}`;
 				return html`
 					<td key=${col} class=${`num sheet-cell ${changed ? 'cell-changed' : ''} ${msg ? 'cell-error' : ''}`}>
 						<input type="text" inputmode="decimal" autocomplete="off" spellcheck="false"
 							aria-label=${label} aria-invalid=${msg ? 'true' : null}
 							data-row=${index} data-col=${c} data-testid=${`cell-${col}`}
-							placeholder=${col === 'amount' ? 'no price' : ''}
+							placeholder=${col === 'amount' ? 'no price' : col === 'group' ? 'base' : ''}
 							title=${msg || (changed ? `was ${row[col] === null ? 'empty' : formatMoney(row[col], settings.currency, minorOf(settings))}` : '')}
 							value=${cellText(row, edits, col, settings)}
 							onInput=${(e) => onCell(row.sku, col, e.currentTarget.value)} />
 						${msg ? html`<div class="cell-msg" role="alert" data-testid=${`cell-error-${col}`}>${msg}</div>` : null}
 					</td>`;
 			})}
-			<td class="nowrap small muted" title=${row.updated_at || ''}>${row.updated_at ? formatTime(row.updated_at) : '—'}</td>
+			${group ? html`<td class="small muted">${windowOf(row.override)}</td>`
+			    : html`<td class="nowrap small muted" title=${row.updated_at || ''}>${row.updated_at ? formatTime(row.updated_at) : '—'}</td>`}
 		</tr>`;
 }
