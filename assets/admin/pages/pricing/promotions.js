@@ -69,6 +69,29 @@ export function describeAction(a, s) {
 	}
 }
 
+/* "over 100.00 EUR · 3 SKUs · first orders" — the conditions in short. */
+export function describeConditions(c, s) {
+	if (!c)
+		return '';
+	const out = [];
+	const m = c.match || {};
+	if (c.min_subtotal)
+		out.push(`from ${formatMoney(c.min_subtotal, s ? s.currency : '', minorOf(s))}`);
+	if (c.min_quantity)
+		out.push(`from ${plural(c.min_quantity, 'unit')}`);
+	if (m.skus && m.skus.length)
+		out.push(m.skus.length === 1 ? m.skus[0] : plural(m.skus.length, 'SKU'));
+	if (m.product_ids && m.product_ids.length)
+		out.push(plural(m.product_ids.length, 'product'));
+	if (m.category_ids && m.category_ids.length)
+		out.push(m.category_ids.length === 1 ? '1 category' : `${m.category_ids.length} categories`);
+	if (c.customer_groups && c.customer_groups.length)
+		out.push(plural(c.customer_groups.length, 'group'));
+	if (c.first_order)
+		out.push('first orders');
+	return out.join(' · ');
+}
+
 const EMPTY_MATCH = { skus: [], product_ids: [], category_ids: [] };
 
 /* The editor's form (text for every input) from a promotion. */
@@ -226,7 +249,8 @@ export function Promotions() {
 							<tr key=${p.id} data-testid="promo-row" data-id=${p.id}>
 								<td><a href=${promoHref(p.id)} data-testid="promo-link">${p.name}</a>
 									${p.exclusive ? html` <span class="badge badge-blocked">exclusive</span>` : null}</td>
-								<td>${describeAction(p.action, settings)}</td>
+								<td>${describeAction(p.action, settings)}
+									${describeConditions(p.conditions, settings) ? html`<div class="muted small">${describeConditions(p.conditions, settings)}</div>` : null}</td>
 								<td>${p.trigger === 'code' ? 'coupon code' : 'automatic'}</td>
 								<td class="num">${p.priority}</td>
 								<td><span class=${`badge ${p.status === 'active' ? 'badge-active' : 'badge-draft'}`}>${p.status}</span></td>
