@@ -12,7 +12,9 @@
  * the issue's check: staff create a
  * promotion in the editor (25% off one SKU) and the try-it panel, quoting
  * two of that SKU, says it applied and the total dropped by the
- * hand-checked amount (and the other promotions say why not).  Last, a
+ * hand-checked amount (and the other promotions say why not); before
+ * that, an unknown SKU in the panel and a bad rate in the editor are each
+ * named where they were typed.  Last, a
  * code promotion gets a batch of five codes whose CSV downloads with the
  * prefix and the look-alike-free alphabet.  Customer groups: one created
  * (its code suggested from the name), an unknown customer id refused in
@@ -162,7 +164,9 @@ test('a group price list edited as a column of the sheet', { timeout: 120000 }, 
 });
 
 test('a promotion made in the editor applies in the try-it panel; coupon batch CSV', { timeout: 120000 }, async (t) => {
-	const { page, assertClean } = await openPage(t);
+	const { page, assertClean } = await openPage(t, [
+		{ status: '422', url: /\/api\/v1\/pricing\/quote$/ },
+	]);
 	await signIn(page);
 
 	/* A SKU at 20.00 (prices include tax in the demo shop, DE 19%). */
@@ -183,9 +187,22 @@ test('a promotion made in the editor applies in the try-it panel; coupon batch C
 	assert.equal(await panel.locator('[data-testid="tryit-promo"][data-applied="true"]').count(), 0,
 	    'no demo promotion applies to this cart');
 
+	/* A SKU the catalog does not have is named on its line. */
+	await panel.getByTestId('tryit-add-line').click();
+	await panel.getByTestId('tryit-sku').nth(1).fill('NO-SUCH-SKU');
+	await panel.getByTestId('tryit-line-error').waitFor();
+	await panel.getByTestId('tryit-line').nth(1).getByRole('button').click();
+	await panel.getByTestId('tryit-total').filter({ hasText: '40.00 EUR' }).waitFor();
+
+	/* What cannot be sent as typed is said under the field. */
+	await page.getByTestId('promo-type').selectOption('items_percent');
+	await page.getByTestId('promo-rate').fill('12,5%x');
+	await page.getByTestId('promo-save').click();
+	await page.locator('[data-testid="error-name"]').waitFor();
+	assert.match(await page.locator('[data-testid="error-action.rate"]').innerText(), /percentage/);
+
 	/* The promotion: 25% off that SKU, made in the editor. */
 	await page.getByTestId('promo-name').fill('Quarter off one SKU');
-	await page.getByTestId('promo-type').selectOption('items_percent');
 	await page.getByTestId('promo-rate').fill('25');
 	await page.getByTestId('promo-skus').fill(sku);
 	await page.getByTestId('promo-dirty').filter({ hasText: 'Unsaved' }).waitFor();
