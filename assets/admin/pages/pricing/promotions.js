@@ -125,6 +125,7 @@ function formOf(p, s) {
 		max_applications: a.max_applications ? String(a.max_applications) : '',
 		get_skus: (gm.skus || []).join(', '),
 		get_categories: [...(gm.category_ids || [])],
+		get_products: (gm.product_ids || []).join(', '),	/* kept, not edited here */
 		usage_limit: numText(p.usage_limit),
 		customer_usage_limit: numText(p.customer_usage_limit),
 		coupon: '',
@@ -184,7 +185,7 @@ function bodyOf(f, s) {
 		if (action.get_qty === null && !errors['action.get_qty'])
 			errors['action.get_qty'] = 'how many units get the discount';
 		action.max_applications = whole(f.max_applications, 'action.max_applications', 0);
-		action.get_match = match(f.get_skus, f.get_categories, '');
+		action.get_match = match(f.get_skus, f.get_categories, f.get_products);
 	}
 	const body = {
 		name: f.name.trim(),
