@@ -413,7 +413,8 @@ export function Prices() {
 		<div class="page-head">
 			<div>
 				<h1>Prices</h1>
-				<p class="muted small subtitle">${`Base price and compare-at ("was") price of every SKU, in ${cur || '…'}`}${settings ? `, ${settings.prices_include_tax ? 'including' : 'excluding'} tax` : ''}.
+				<p class="muted small subtitle">${list ? `The ${(groups.find((g) => g.id === list) || { name: 'group' }).name} price list, in ${cur || '…'}`
+				    : `Base price and compare-at ("was") price of every SKU, in ${cur || '…'}`}${settings ? `, ${settings.prices_include_tax ? 'including' : 'excluding'} tax` : ''}.
 					Type or paste a column of prices; Enter and the arrow keys move between cells.</p>
 			</div>
 			<div class="page-actions">
