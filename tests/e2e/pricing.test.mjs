@@ -23,7 +23,9 @@
  * uses it), a rename by Ctrl+S after those changes.  Tax: rates edited in
  * the grid (19.25%, a cell emptied removes the rate), a country row added,
  * a bad cell refused before sending, a product's category changed, the 409 currency-in-use under the
- * currency field, the tax mode saved.  No console error or CSP violation happens beyond
+ * currency field, the tax mode saved.  Last, the money and percent
+ * readers as the browser loads them (exact integers or a refusal).  No
+ * console error or CSP violation happens beyond
  * the answers the test provokes on purpose.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/pricing.test.mjs
  */
@@ -373,5 +375,37 @@ test('tax: rates grid edited and saved, a country added, settings', { timeout: 1
 	await page.getByTestId('settings-save').click();
 	await page.getByTestId('settings-notice').filter({ hasText: 'Settings saved' }).waitFor();
 	assert.equal((await adminCall('GET', `${PRICING}/settings`)).body.prices_include_tax, false);
+	await assertClean();
+});
+
+/*
+ * The admin's money and percent readers, as the browser loads them from
+ * the binary: what staff type becomes exact minor units (or is refused),
+ * never a float's neighbour.
+ */
+test('typed money and rates become exact integers', { timeout: 60000 }, async (t) => {
+	const { page, assertClean } = await openPage(t);
+	await page.goto('/admin/');
+	const got = await page.evaluate(async () => {
+		const f = await import('/admin/format.js');
+		const c = await import('/admin/pages/pricing/common.js');
+		const money = [['19.99', 2], ['19,99', 2], ['0.29', 2], ['1.005', 2], ['1,234.50', 2],
+			['1.234,50', 2], ['€ 19.9', 2], ['EUR 3', 2], ['1,234', 2], ['19.999', 2], ['1.2.3', 2],
+			['abc', 2], ['', 2], ['100', 0], ['1.5', 0], ['1.234', 3], ['9999999999999.99', 2],
+			['10000000000000.01', 2], ['1,00', 2], ['-5', 2]];
+		return {
+			parse: money.map(([t, m]) => f.parseMajor(t, m)),
+			format: [f.formatMinor(5, 2), f.formatMinor(1999, 2), f.formatMinor(100, 0),
+				f.formatMoney(123456789, 'EUR', 2), f.formatMinor(1234, 3)],
+			percent: ['19', '5.5', '8,875', '100', '100.001', '0', '12.3456', '7 %'].map((t) => c.parsePercent(t)),
+			shown: [19000, 5500, 8875, 100000, 0].map((r) => c.percentText(r)),
+		};
+	});
+	/* 0.29 is 0.28999999999999998 as a double: 29 here, by string arithmetic. */
+	assert.deepEqual(got.parse, [1999, 1999, 29, null, 123450, 123450, 1990, 300, null, null, null,
+		null, null, 100, null, 1234, 999999999999999, null, 100, -500]);
+	assert.deepEqual(got.format, ['0.05', '19.99', '100', '1,234,567.89 EUR', '1.234']);
+	assert.deepEqual(got.percent, [19000, 5500, 8875, 100000, null, 0, null, 7000]);
+	assert.deepEqual(got.shown, ['19', '5.5', '8.875', '100', '0']);
 	await assertClean();
 });
