@@ -70,6 +70,7 @@ BENCH_PASSWORD=$pw wrk -t2 -c8 -d"${secs}s" --latency -s "$(dirname "$0")/token.
 # duration_us of the quote route (request parsed to answer queued).
 echo
 echo "== POST /api/v1/pricing/quote (20 lines, 50 active promotions): wrk -t2 -c8 -d${secs}s"
+command -v python3 >/dev/null || { echo "bench: python3 is missing: quote not measured"; exit 0; }
 body=$(python3 "$(dirname "$0")/quote-setup.py" "http://127.0.0.1:$port" \
     bench@example.com "$pw")
 BENCH_QUOTE_BODY=$body wrk -t2 -c8 -d"${secs}s" --latency \
