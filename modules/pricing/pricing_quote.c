@@ -111,12 +111,12 @@ pricing_quote_lines(struct core_req *r, sqlite3 *db, struct pricing_qctx *c,
 	const cJSON		*it, *cat;
 	const char		*sku, *msg;
 	cJSON			*errors;
-	char			 f[48];
+	char			 f[96];
 	int64_t			 qty;
-	int			 i, j, n;
+	int			 i, j, n, norate;
 
 	errors = NULL;
-	n = 0;
+	n = norate = 0;
 	qty = 0;
 	cJSON_ArrayForEach(it, lines) {
 		q = &c->q[n];
@@ -215,10 +215,12 @@ pricing_quote_lines(struct core_req *r, sqlite3 *db, struct pricing_qctx *c,
 		for (i = 0; i < c->in.nrates; i++)
 			if (strcmp(c->rates[i].category, q->tax) == 0)
 				q->rate = c->rates[i].rate;
-		if (q->rate == -1) {
-			snprintf(f, sizeof(f), "%s", "country");
-			core_http_field_error(&errors, f, "has no tax rate for "
-			    "a line's tax category");
+		if (q->rate == -1 && !norate) {
+			/* Named once, with the first category it lacks. */
+			snprintf(f, sizeof(f), "has no tax rate for tax category "
+			    "%s", q->tax);
+			core_http_field_error(&errors, "country", f);
+			norate = 1;
 		}
 		n++;
 	}

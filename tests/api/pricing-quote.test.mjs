@@ -141,8 +141,14 @@ describe('pricing: the quote', () => {
 
 	it('country and tax category: FR 20%, a reduced-rate book at 7%', async () => {
 		/* FR has no reduced rate here: the country is named */
-		const bad = await s.request('POST', Q, { body: { lines: [{ sku: T, quantity: 1 }, { sku: BK, quantity: 1 }], country: 'FR' } });
-		assert.deepEqual(fieldsOf(bad), ['country']);
+		const bk2 = `B2-${tag()}`;
+		const id2 = await product(bk2, 990);
+		await s.request('PUT', `/api/v1/pricing/products/${id2}/tax-category`, { token, body: { category: 'reduced' } });
+		const bad = await s.request('POST', Q, { body: { lines: [{ sku: BK, quantity: 1 }, { sku: T, quantity: 1 },
+			{ sku: bk2, quantity: 1 }, { sku: 'NO-SUCH', quantity: 1 }], country: 'FR' } });
+		/* the country is named once, however many lines lack a rate */
+		assert.deepEqual(fieldsOf(bad), ['country', 'lines[3].sku']);
+		assert.equal(bad.json.errors[0].message, 'has no tax rate for tax category reduced');
 		const fr = await quote({ lines: [{ sku: T, quantity: 1 }], country: 'FR' }, {});
 		assert.deepEqual([fr.lines[0].tax, fr.totals.total], [200, 1200]);
 		/* 10.70 at 7% = 0.749 -> 0.75 */
