@@ -32,6 +32,7 @@ static int	 pricing_coupon_limits(const cJSON *, int64_t *expires,
 static int	 pricing_code_promo(sqlite3 *, const char *id);
 static cJSON	*pricing_batch_json(sqlite3 *, const char *id);
 static void	 pricing_csv_cell(struct kore_buf *, const char *, int last);
+static void	 pricing_code_draw(char *, size_t);
 
 int
 pricing_coupon_norm(char *out, size_t len, const char *s)
@@ -138,6 +139,8 @@ pricing_coupon_insert(sqlite3 *db, const char *code, const char *promo,
     const char *batch, int64_t expires, int64_t limit, int64_t climit)
 {
 	sqlite3_stmt	*st;
+	cJSON		*ev;
+	char		 ts[40];
 	int64_t		 now;
 	int		 rc;
 
@@ -162,7 +165,38 @@ pricing_coupon_insert(sqlite3 *db, const char *code, const char *promo,
 		return (core_db_err(db, "insert coupon"));
 	if (sqlite3_changes(db) == 0)
 		return (1);
-	return (pricing_coupon_publish(db, code, "created"));
+	/*
+	 * The event from what was just written, not read back: a batch of
+	 * 10,000 publishes 10,000 of them in one request.  Same members as
+	 * pricing_coupon_publish.
+	 */
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "code", code);
+	cJSON_AddStringToObject(ev, "change", "created");
+	cJSON_AddStringToObject(ev, "promotion_id", promo);
+	if (batch != NULL)
+		cJSON_AddStringToObject(ev, "batch_id", batch);
+	else
+		cJSON_AddNullToObject(ev, "batch_id");
+	cJSON_AddStringToObject(ev, "status", "active");
+	if (expires >= 0) {
+		core_time_rfc3339(ts, sizeof(ts), expires);
+		cJSON_AddStringToObject(ev, "expires_at", ts);
+	} else {
+		cJSON_AddNullToObject(ev, "expires_at");
+	}
+	if (limit > 0)
+		cJSON_AddNumberToObject(ev, "usage_limit", (double)limit);
+	else
+		cJSON_AddNullToObject(ev, "usage_limit");
+	if (climit > 0)
+		cJSON_AddNumberToObject(ev, "customer_usage_limit",
+		    (double)climit);
+	else
+		cJSON_AddNullToObject(ev, "customer_usage_limit");
+	rc = core_bus_publish(db, "pricing.coupon.changed", 1, code, ev);
+	cJSON_Delete(ev);
+	return (rc);
 }
 
 /*
@@ -487,6 +521,32 @@ pricing_batch_json(sqlite3 *db, const char *id)
 }
 
 /*
+ * len characters of the alphabet into out, each uniform and independent.
+ * One randombytes_uniform(31^6) gives six base-31 digits at once (31^6 <
+ * 2^32): a call is a getrandom() system call, and one per character was a
+ * fifth of a 10,000-code batch.
+ */
+static void
+pricing_code_draw(char *out, size_t len)
+{
+	const uint32_t	 base = sizeof(pricing_alphabet) - 1;
+	uint32_t	 v, bound;
+	size_t		 i, k;
+
+	while (len > 0) {
+		k = len < 6 ? len : 6;
+		for (bound = 1, i = 0; i < k; i++)
+			bound *= base;
+		v = randombytes_uniform(bound);
+		for (i = 0; i < k; i++) {
+			*out++ = pricing_alphabet[v % base];
+			v /= base;
+		}
+		len -= k;
+	}
+}
+
+/*
  * POST /coupon-batches {"promotion_id","prefix"?,"count","length"?,...}:
  * count codes of prefix + length random characters, all or nothing.  A
  * code that exists already is drawn again; with 31^6 or more codes per
@@ -585,10 +645,7 @@ pricing_batches_create(struct core_req *r)
 	code[plen + length] = '\0';
 	for (i = 0; i < count; i++) {
 		for (tries = 0; tries < 100; tries++) {
-			for (j = 0; j < (size_t)length; j++)
-				code[plen + j] = pricing_alphabet[
-				    randombytes_uniform(
-				    sizeof(pricing_alphabet) - 1)];
+			pricing_code_draw(code + plen, (size_t)length);
 			if ((rc = pricing_coupon_insert(db, code, promo, id,
 			    expires, limit, climit)) != 1)
 				break;
