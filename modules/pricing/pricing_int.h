@@ -187,10 +187,18 @@ int	pricing_coupons_create(struct core_req *);
 int	pricing_coupons_get(struct core_req *);
 int	pricing_coupons_patch(struct core_req *);
 int	pricing_coupons_delete(struct core_req *);
-int	pricing_batches_list(struct core_req *);
-int	pricing_batches_create(struct core_req *);
-int	pricing_batches_get(struct core_req *);
-int	pricing_batches_csv(struct core_req *);
+/* 1 if id is a promotion with trigger "code". */
+int	pricing_code_promo(sqlite3 *, const char *id);
+/* Adds column col (ms since the epoch, or NULL) as RFC 3339 or null. */
+void	pricing_coupon_add_time(cJSON *, const char *key, sqlite3_stmt *,
+	    int col);
+/*
+ * expires_at, usage_limit and customer_usage_limit of o (each optional;
+ * *limit gets dlimit when absent, -1 when null).  Adds errors and returns
+ * -1 when bad.
+ */
+int	pricing_coupon_limits(const cJSON *o, int64_t *expires, int64_t *limit,
+	    int64_t *climit, int64_t dlimit, cJSON **errors);
 /* Upper-cases s into out (len bytes); 0, or -1 when not a coupon code. */
 int	pricing_coupon_norm(char *out, size_t len, const char *s);
 /* Inserts coupon code for promotion (in tx) and publishes it: 0, 1 taken,
@@ -198,6 +206,12 @@ int	pricing_coupon_norm(char *out, size_t len, const char *s);
 int	pricing_coupon_insert(sqlite3 *, const char *code, const char *promo,
 	    const char *batch, int64_t expires, int64_t limit,
 	    int64_t customer_limit);
+
+/* pricing_batches.c */
+int	pricing_batches_list(struct core_req *);
+int	pricing_batches_create(struct core_req *);
+int	pricing_batches_get(struct core_req *);
+int	pricing_batches_csv(struct core_req *);
 
 /* pricing_quote.c */
 int	pricing_quote(struct core_req *);
