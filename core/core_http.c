@@ -666,6 +666,20 @@ core_http_json(struct core_req *r, int status, const cJSON *body)
 }
 
 void
+core_buf_reserve(struct kore_buf *b, size_t n)
+{
+	size_t	want;
+
+	if (b->offset + n <= b->length)
+		return;
+	want = b->length * 2;
+	if (want < b->offset + n)
+		want = b->offset + n;
+	b->data = kore_realloc(b->data, want);
+	b->length = want;
+}
+
+void
 core_http_json_take(struct core_req *r, int status, cJSON *body)
 {
 	core_http_json(r, status, body);

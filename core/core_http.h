@@ -70,6 +70,13 @@ void	core_http_json(struct core_req *, int status, const cJSON *body);
 void	core_http_json_take(struct core_req *, int status, cJSON *body);
 
 /*
+ * Makes room for n more bytes in b, doubling.  kore_buf_append grows by
+ * exactly what is appended, so a large answer (a CSV export) built from
+ * small appends would be copied once per append: quadratic.
+ */
+void	core_buf_reserve(struct kore_buf *b, size_t n);
+
+/*
  * Answers an RFC 9457 problem: type is a short slug appended to
  * https://mercato.dev/problems/ (e.g. "validation"), detail may be NULL.
  * errors (consumed, may be NULL) is an array of {"field","message"}.

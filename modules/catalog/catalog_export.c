@@ -29,6 +29,8 @@ catalog_export_field(struct kore_buf *b, const char *s, int first)
 {
 	int	formula;
 
+	/* the worst case: a comma, quotes, an apostrophe, every " doubled */
+	core_buf_reserve(b, s == NULL ? 1 : 2 * strlen(s) + 4);
 	if (!first)
 		kore_buf_append(b, ",", 1);
 	if (s == NULL)

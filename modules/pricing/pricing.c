@@ -190,20 +190,6 @@ pricing_not_found(struct core_req *r, const char *type, const char *detail)
 }
 
 void
-pricing_buf_reserve(struct kore_buf *b, size_t n)
-{
-	size_t	want;
-
-	if (b->offset + n <= b->length)
-		return;
-	want = b->length * 2;
-	if (want < b->offset + n)
-		want = b->offset + n;
-	b->data = kore_realloc(b->data, want);
-	b->length = want;
-}
-
-void
 pricing_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 {
 	const char	*s;

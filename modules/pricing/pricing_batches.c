@@ -271,7 +271,7 @@ pricing_csv_cell(struct kore_buf *b, const char *s, int last)
 
 	if (s == NULL)
 		s = "";
-	pricing_buf_reserve(b, 2 * strlen(s) + 8);
+	core_buf_reserve(b, 2 * strlen(s) + 8);
 	if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
 		kore_buf_append(b, "'", 1);
 	if (strpbrk(s, ",\"\r\n") != NULL) {

@@ -37,12 +37,6 @@ int	pricing_internal(struct core_req *);
 /* Answers 404 problem+json of type with detail; returns KORE_RESULT_OK. */
 int	pricing_not_found(struct core_req *, const char *type,
 	    const char *detail);
-/*
- * Makes room for n more bytes in b, doubling: kore_buf_append grows by
- * exactly what is appended, so a large answer built in small appends
- * would be copied once per append (quadratic).
- */
-void	pricing_buf_reserve(struct kore_buf *, size_t n);
 /* Adds column col of st to o under key: text, or null when NULL. */
 void	pricing_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 /* Adds an integer column, or null when NULL. */

@@ -315,7 +315,7 @@ pricing_w_str(struct kore_buf *b, const char *s)
 	char			 esc[8];
 
 	/* Every byte escaped (\u00XX) takes six, plus the quotes. */
-	pricing_buf_reserve(b, 6 * strlen(s) + 2);
+	core_buf_reserve(b, 6 * strlen(s) + 2);
 	kore_buf_append(b, "\"", 1);
 	/* Runs that need no escape go in one append each. */
 	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
@@ -343,7 +343,7 @@ static void
 pricing_w_key(struct kore_buf *b, const char *key)
 {
 	/* Room for the key and any number or literal after it. */
-	pricing_buf_reserve(b, strlen(key) + 32);
+	core_buf_reserve(b, strlen(key) + 32);
 	kore_buf_appendf(b, "\"%s\":", key);
 }
 
