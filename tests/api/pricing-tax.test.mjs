@@ -44,7 +44,7 @@ describe('pricing: settings and tax (empty shop)', () => {
 		assert.equal(r.headers.etag, '"v1"');
 		assert.deepEqual({ ...r.json, updated_at: 0 }, { currency: 'EUR', minor_units: 2,
 			prices_include_tax: true, shipping_taxable: true, shipping_tax_category: 'standard',
-			version: 1, updated_at: 0 });
+			default_country: 'DE', shipping_amount: 0, version: 1, updated_at: 0 });
 	});
 
 	it('PUT /settings needs If-Match, validates, changes the currency while no price exists', async () => {
@@ -58,6 +58,10 @@ describe('pricing: settings and tax (empty shop)', () => {
 			[{ prices_include_tax: 'yes' }, ['prices_include_tax']],
 			[{ shipping_taxable: 1 }, ['shipping_taxable']],
 			[{ shipping_tax_category: 'luxury' }, ['shipping_tax_category']],
+			[{ default_country: 'de' }, ['default_country']],
+			[{ default_country: 'DEU' }, ['default_country']],
+			[{ shipping_amount: -1 }, ['shipping_amount']],
+			[{ shipping_amount: 4.5 }, ['shipping_amount']],
 		];
 		for (const [body, fields] of bad) {
 			const r = await s.request('PUT', SET, { token, headers: { 'if-match': '"v1"' }, body });
@@ -82,9 +86,9 @@ describe('pricing: settings and tax (empty shop)', () => {
 		const ev = (await feed(s, token, 'pricing')).filter((e) => e.type === 'pricing.settings.changed');
 		assert.deepEqual(ev.map((e) => e.payload), [
 			{ currency: 'JPY', minor_units: 0, prices_include_tax: false, shipping_taxable: false,
-				shipping_tax_category: 'reduced' },
+				shipping_tax_category: 'reduced', default_country: 'DE', shipping_amount: 0 },
 			{ currency: 'EUR', minor_units: 2, prices_include_tax: true, shipping_taxable: false,
-				shipping_tax_category: 'reduced' },
+				shipping_tax_category: 'reduced', default_country: 'DE', shipping_amount: 0 },
 		]);
 	});
 
