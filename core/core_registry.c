@@ -9,9 +9,11 @@
 #include "core/core_module.h"
 #include "modules/catalog/catalog.h"
 #include "modules/pricing/pricing.h"
+#include "modules/checkout/checkout.h"
 
 const struct core_module *const core_modules[] = {
 	&catalog_module,
 	&pricing_module,
+	&checkout_module,
 	NULL
 };
