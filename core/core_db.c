@@ -16,6 +16,7 @@
 #include "core/core_bus.h"
 #include "core/core_config.h"
 #include "core/core_db.h"
+#include "core/core_id.h"
 #include "core/core_int.h"
 #include "core/core_log.h"
 
@@ -75,6 +76,42 @@ static const char core_db_bus_sql[] =
 	" attempts INTEGER NOT NULL,"
 	" error TEXT NOT NULL,"
 	" dead_at INTEGER NOT NULL);";
+
+void
+core_db_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	const char	*s;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	s = (const char *)sqlite3_column_text(st, col);
+	cJSON_AddStringToObject(o, key, s != NULL ? s : "");
+}
+
+void
+core_db_add_int(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key,
+		    (double)sqlite3_column_int64(st, col));
+}
+
+void
+core_db_add_time(cJSON *o, const char *key, sqlite3_stmt *st, int col)
+{
+	char	ts[40];
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, col));
+	cJSON_AddStringToObject(o, key, ts);
+}
 
 int64_t
 core_db_now_ms(void)

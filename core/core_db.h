@@ -5,6 +5,7 @@
 #ifndef CORE_DB_H
 #define CORE_DB_H
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,6 +87,18 @@ int		 core_db_exec(sqlite3 *, const char *sql);
 
 /* Logs an sqlite error for db with a short context; returns -1. */
 int		 core_db_err(sqlite3 *, const char *context);
+
+/*
+ * Column col of st added to o under key as JSON, or null when the column
+ * is NULL: text (as a string), an integer (as a number), or milliseconds
+ * since the epoch (as an RFC 3339 string).
+ */
+void		 core_db_add_text(cJSON *o, const char *key, sqlite3_stmt *,
+		    int col);
+void		 core_db_add_int(cJSON *o, const char *key, sqlite3_stmt *,
+		    int col);
+void		 core_db_add_time(cJSON *o, const char *key, sqlite3_stmt *,
+		    int col);
 
 /* Milliseconds since the epoch, for created_at columns. */
 int64_t		 core_db_now_ms(void);

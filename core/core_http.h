@@ -98,6 +98,23 @@ void	core_http_field_error(cJSON **errors, const char *field,
 /* 422 validation problem with errors (consumed). */
 void	core_http_invalid(struct core_req *, cJSON *errors);
 
+/* Sets the ETag header to "v<version>" (core_http_etag.c). */
+void	core_http_etag(struct core_req *, int64_t version);
+
+/* Flags of core_http_if_match. */
+#define CORE_HTTP_IFM_REQUIRED	0x01	/* no If-Match: 428 */
+#define CORE_HTTP_IFM_ANY	0x02	/* "*" matches any version */
+
+/*
+ * Checks If-Match against version (0: the resource does not exist yet).
+ * Without the header: 0, or with CORE_HTTP_IFM_REQUIRED a 428 answer and
+ * -1.  A header naming another version answers 412 (with the current
+ * ETag when version > 0) and returns -1.  what names the resource in the
+ * detail ("group", "product type").
+ */
+int	core_http_if_match(struct core_req *, int64_t version, int flags,
+	    const char *what);
+
 /* The value of request header name, or NULL.  Borrowed for the request. */
 const char *core_http_header(struct core_req *, const char *name);
 

@@ -61,31 +61,6 @@ catalog_attr_cleanup(struct catalog_attr *a)
 	a->choices = NULL;
 }
 
-int
-catalog_if_match(struct core_req *r, int64_t version, const char *what)
-{
-	const char	*ifm;
-	char		 etag[32], detail[128];
-
-	if ((ifm = core_http_header(r, "if-match")) == NULL) {
-		snprintf(detail, sizeof(detail), "send If-Match with the %s's "
-		    "ETag so a concurrent edit is not overwritten", what);
-		core_http_problem(r, 428, "precondition-required",
-		    "Precondition required", detail, NULL);
-		return (-1);
-	}
-	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
-	if (strcmp(ifm, etag) != 0) {
-		catalog_etag(r, version);
-		snprintf(detail, sizeof(detail), "the %s changed since you "
-		    "read it; reload it", what);
-		core_http_problem(r, 412, "stale-edit", "Precondition failed",
-		    detail, NULL);
-		return (-1);
-	}
-	return (0);
-}
-
 /* The row of catalog_attr_select as JSON; version for staff only. */
 static cJSON *
 catalog_attr_json(sqlite3_stmt *st, int staff)
@@ -131,7 +106,7 @@ catalog_attr_answer(struct core_req *r, int status, const char *code)
 	}
 	o = catalog_attr_json(st, staff);
 	if (staff)
-		catalog_etag(r, sqlite3_column_int64(st, 9));
+		core_http_etag(r, sqlite3_column_int64(st, 9));
 	sqlite3_reset(st);
 	if (status == 201) {
 		snprintf(loc, sizeof(loc), "/api/v1/catalog/attributes/%s",
@@ -409,7 +384,8 @@ catalog_attributes_patch(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	choices = NULL;
-	if (catalog_if_match(r, a.version, "attribute") == -1)
+	if (core_http_if_match(r, a.version, CORE_HTTP_IFM_REQUIRED,
+	    "attribute") == -1)
 		goto done;
 	errors = NULL;
 	if (r->body == NULL)

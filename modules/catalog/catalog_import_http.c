@@ -17,23 +17,8 @@
 
 #define CATALOG_IMPORT_FILENAME_MAX	200
 
-static void	catalog_import_time(cJSON *, const char *, sqlite3_stmt *, int);
 static cJSON	*catalog_import_row_json(sqlite3_stmt *);
 static cJSON	*catalog_import_errors_json(sqlite3 *, const char *);
-
-/* Column col (ms or NULL) as an RFC 3339 string or null under key. */
-static void
-catalog_import_time(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	char	ts[40];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, col));
-	cJSON_AddStringToObject(o, key, ts);
-}
 
 #define CATALOG_IMPORT_COLS	"id, state, filename, rows_total, rows_done," \
 	" products_total, products_done, created, updated, errors_count," \
@@ -62,9 +47,9 @@ catalog_import_row_json(sqlite3_stmt *st)
 	else
 		cJSON_AddNullToObject(o, "failure");
 	catalog_add_text(o, "created_by", st, 11);
-	catalog_import_time(o, "created_at", st, 12);
-	catalog_import_time(o, "updated_at", st, 13);
-	catalog_import_time(o, "finished_at", st, 14);
+	core_db_add_time(o, "created_at", st, 12);
+	core_db_add_time(o, "updated_at", st, 13);
+	core_db_add_time(o, "finished_at", st, 14);
 	if (strcmp((const char *)sqlite3_column_text(st, 1), "done") != 0) {
 		cJSON_AddNullToObject(o, "summary");
 		return (o);

@@ -54,7 +54,6 @@ int	catalog_strings_valid(const cJSON *, int max, size_t len);
 int	catalog_option_values_known(const cJSON *opts, const cJSON *vals);
 int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
 	    char *status, size_t statuslen);
-void	catalog_etag(struct core_req *, int64_t version);
 /* Adds column col of st (text) to o under key. */
 void	catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 int	catalog_internal(struct core_req *);
@@ -85,11 +84,6 @@ int	catalog_attributes_delete(struct core_req *);
 /* Loads the attribute with code into a: 1 found, 0 not, -1 error. */
 int	catalog_attr_find(sqlite3 *, const char *code, struct catalog_attr *a);
 void	catalog_attr_cleanup(struct catalog_attr *);
-/*
- * 0 if the request's If-Match names version; otherwise answers 428 or 412
- * (what names the resource in the detail) and returns -1.
- */
-int	catalog_if_match(struct core_req *, int64_t version, const char *what);
 
 /* catalog_types.c: product types. */
 int	catalog_types_list(struct core_req *);

@@ -157,15 +157,6 @@ catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 	cJSON_AddStringToObject(o, key, s != NULL ? s : "");
 }
 
-void
-catalog_etag(struct core_req *r, int64_t version)
-{
-	char	etag[32];
-
-	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
-	http_response_header(r->http, "etag", etag);
-}
-
 int
 catalog_internal(struct core_req *r)
 {

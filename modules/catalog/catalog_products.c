@@ -367,7 +367,7 @@ catalog_products_create(struct core_req *r)
 	o = catalog_product_json(db, rowid, 1);
 	snprintf(loc, sizeof(loc), "/api/v1/catalog/products/%s", id);
 	http_response_header(r->http, "location", loc);
-	catalog_etag(r, 1);
+	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	goto done;
 fail:
@@ -399,7 +399,7 @@ catalog_products_get(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (staff)
-		catalog_etag(r, version);
+		core_http_etag(r, version);
 	core_http_json_take(r, 200, catalog_product_json(db, rowid, staff));
 	return (KORE_RESULT_OK);
 }
@@ -482,8 +482,8 @@ catalog_products_patch(struct core_req *r)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	cJSON		*errors, *it;
-	const char	*ifm, *s;
-	char		 etag[32], *val;
+	const char	*s;
+	char		*val;
 	int64_t		 rowid, version;
 	size_t		 i;
 	int		 rc;
@@ -515,19 +515,9 @@ catalog_products_patch(struct core_req *r)
 		    "no such product", NULL);
 		return (KORE_RESULT_OK);
 	}
-	if ((ifm = core_http_header(r, "if-match")) == NULL) {
-		core_http_problem(r, 428, "precondition-required",
-		    "Precondition required", "send If-Match with the product's "
-		    "ETag so a concurrent edit is not overwritten", NULL);
+	if (core_http_if_match(r, version, CORE_HTTP_IFM_REQUIRED,
+	    "product") == -1)
 		return (KORE_RESULT_OK);
-	}
-	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
-	if (strcmp(ifm, etag) != 0) {
-		catalog_etag(r, version);
-		core_http_problem(r, 412, "stale-edit", "Precondition failed",
-		    "the product changed since you read it; reload it", NULL);
-		return (KORE_RESULT_OK);
-	}
 	errors = NULL;
 	if (r->body == NULL)
 		core_http_field_error(&errors, "body", "is required");
@@ -611,7 +601,7 @@ catalog_products_patch(struct core_req *r)
 	    catalog_product_changed(db, rowid) == -1 ||
 	    core_db_commit(db) == -1)
 		goto fail;
-	catalog_etag(r, version + 1);
+	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, catalog_product_json(db, rowid, 1));
 	return (KORE_RESULT_OK);
 fail:

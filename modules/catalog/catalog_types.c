@@ -76,7 +76,7 @@ catalog_type_answer(struct core_req *r, int status, const char *id)
 		return (KORE_RESULT_OK);
 	}
 	if (staff)
-		catalog_etag(r, (int64_t)cJSON_GetNumberValue(
+		core_http_etag(r, (int64_t)cJSON_GetNumberValue(
 		    cJSON_GetObjectItem(o, "version")));
 	if (status == 201) {
 		snprintf(loc, sizeof(loc), "/api/v1/catalog/product-types/%s",
@@ -285,7 +285,8 @@ catalog_types_patch(struct core_req *r)
 		    "no such product type", NULL);
 		return (KORE_RESULT_OK);
 	}
-	if (catalog_if_match(r, version, "product type") == -1)
+	if (core_http_if_match(r, version, CORE_HTTP_IFM_REQUIRED,
+	    "product type") == -1)
 		return (KORE_RESULT_OK);
 	errors = NULL;
 	if (r->body == NULL)

@@ -111,7 +111,7 @@ catalog_variant_reply(struct core_req *r, sqlite3 *db, int64_t product,
 			version = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
-	catalog_etag(r, version);
+	core_http_etag(r, version);
 	core_http_json_take(r, status, catalog_product_json(db, product, 1));
 	return (KORE_RESULT_OK);
 }

@@ -138,43 +138,6 @@ pricing_reset(sqlite3 *db)
 
 /* ---- helpers ------------------------------------------------------------- */
 
-void
-pricing_etag(struct core_req *r, int64_t version)
-{
-	char	etag[32];
-
-	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
-	http_response_header(r->http, "etag", etag);
-}
-
-int
-pricing_if_match(struct core_req *r, int64_t version, int required,
-    const char *what)
-{
-	const char	*ifm;
-	char		 etag[32], detail[128];
-
-	if ((ifm = core_http_header(r, "if-match")) == NULL) {
-		if (!required)
-			return (0);
-		snprintf(detail, sizeof(detail), "send If-Match with the %s's "
-		    "ETag so a concurrent edit is not overwritten", what);
-		core_http_problem(r, 428, "precondition-required",
-		    "Precondition required", detail, NULL);
-		return (-1);
-	}
-	snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)version);
-	if (version > 0 && (strcmp(ifm, etag) == 0 || strcmp(ifm, "*") == 0))
-		return (0);
-	if (version > 0)
-		pricing_etag(r, version);
-	snprintf(detail, sizeof(detail), "the %s changed since you read it; "
-	    "reload it", what);
-	core_http_problem(r, 412, "stale-edit", "Precondition failed", detail,
-	    NULL);
-	return (-1);
-}
-
 int
 pricing_internal(struct core_req *r)
 {
@@ -187,29 +150,6 @@ pricing_not_found(struct core_req *r, const char *type, const char *detail)
 {
 	core_http_problem(r, 404, type, "Not found", detail, NULL);
 	return (KORE_RESULT_OK);
-}
-
-void
-pricing_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	const char	*s;
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	s = (const char *)sqlite3_column_text(st, col);
-	cJSON_AddStringToObject(o, key, s != NULL ? s : "");
-}
-
-void
-pricing_add_int(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddNumberToObject(o, key,
-		    (double)sqlite3_column_int64(st, col));
 }
 
 void

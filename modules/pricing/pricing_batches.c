@@ -40,15 +40,15 @@ pricing_batch_json(sqlite3 *db, const char *id)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "id", st, 0);
-	pricing_add_text(o, "promotion_id", st, 1);
-	pricing_add_text(o, "prefix", st, 2);
-	pricing_add_int(o, "count", st, 3);
-	pricing_add_int(o, "length", st, 4);
-	pricing_coupon_add_time(o, "expires_at", st, 5);
-	pricing_add_int(o, "usage_limit", st, 6);
-	pricing_add_int(o, "customer_usage_limit", st, 7);
-	pricing_coupon_add_time(o, "created_at", st, 8);
+	core_db_add_text(o, "id", st, 0);
+	core_db_add_text(o, "promotion_id", st, 1);
+	core_db_add_text(o, "prefix", st, 2);
+	core_db_add_int(o, "count", st, 3);
+	core_db_add_int(o, "length", st, 4);
+	core_db_add_time(o, "expires_at", st, 5);
+	core_db_add_int(o, "usage_limit", st, 6);
+	core_db_add_int(o, "customer_usage_limit", st, 7);
+	core_db_add_time(o, "created_at", st, 8);
 	sqlite3_reset(st);
 	return (o);
 }

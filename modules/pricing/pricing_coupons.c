@@ -47,19 +47,6 @@ pricing_code_promo(sqlite3 *db, const char *id)
 	    " id = ? AND trigger_kind = 'code'", id, 0) == 1);
 }
 
-void
-pricing_coupon_add_time(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	char	ts[40];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, col));
-	cJSON_AddStringToObject(o, key, ts);
-}
-
 /* The coupon (full: with uses, version and times), or NULL. */
 static cJSON *
 pricing_coupon_json(sqlite3 *db, const char *code, int full)
@@ -79,18 +66,18 @@ pricing_coupon_json(sqlite3 *db, const char *code, int full)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "code", st, 0);
-	pricing_add_text(o, "promotion_id", st, 1);
-	pricing_add_text(o, "batch_id", st, 2);
-	pricing_add_text(o, "status", st, 3);
-	pricing_coupon_add_time(o, "expires_at", st, 4);
-	pricing_add_int(o, "usage_limit", st, 5);
-	pricing_add_int(o, "customer_usage_limit", st, 6);
+	core_db_add_text(o, "code", st, 0);
+	core_db_add_text(o, "promotion_id", st, 1);
+	core_db_add_text(o, "batch_id", st, 2);
+	core_db_add_text(o, "status", st, 3);
+	core_db_add_time(o, "expires_at", st, 4);
+	core_db_add_int(o, "usage_limit", st, 5);
+	core_db_add_int(o, "customer_usage_limit", st, 6);
 	if (full) {
-		pricing_add_int(o, "uses", st, 10);
-		pricing_add_int(o, "version", st, 7);
-		pricing_coupon_add_time(o, "created_at", st, 8);
-		pricing_coupon_add_time(o, "updated_at", st, 9);
+		core_db_add_int(o, "uses", st, 10);
+		core_db_add_int(o, "version", st, 7);
+		core_db_add_time(o, "created_at", st, 8);
+		core_db_add_time(o, "updated_at", st, 9);
 	}
 	sqlite3_reset(st);
 	return (o);
@@ -278,7 +265,7 @@ pricing_coupons_create(struct core_req *r)
 		return (pricing_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/coupons/%s", norm);
 	http_response_header(r->http, "location", loc);
-	pricing_etag(r, 1);
+	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);
 }
@@ -338,7 +325,7 @@ pricing_coupons_get(struct core_req *r)
 	if (pricing_coupon_norm(code, sizeof(code), r->params[0]) == -1 ||
 	    (o = pricing_coupon_json(db, code, 1)) == NULL)
 		return (pricing_not_found(r, "not-found", "no such coupon"));
-	pricing_etag(r, (int64_t)cJSON_GetObjectItem(o,
+	core_http_etag(r, (int64_t)cJSON_GetObjectItem(o,
 	    "version")->valuedouble);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
@@ -365,7 +352,8 @@ pricing_coupons_patch(struct core_req *r)
 	    (version = core_db_scalar(db, "SELECT version FROM coupons WHERE"
 	    " code = ?", code, 0)) == 0)
 		return (pricing_not_found(r, "not-found", "no such coupon"));
-	if (pricing_if_match(r, version, 1, "coupon") == -1)
+	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
+	    "coupon") == -1)
 		return (KORE_RESULT_OK);
 	errors = NULL;
 	status = NULL;
@@ -391,8 +379,9 @@ pricing_coupons_patch(struct core_req *r)
 	if (core_db_scalar(db, "SELECT version FROM coupons WHERE code = ?",
 	    code, 0) != version) {
 		core_db_rollback(db);
-		(void)pricing_if_match(r, core_db_scalar(db, "SELECT version"
-		    " FROM coupons WHERE code = ?", code, 0), 1, "coupon");
+		(void)core_http_if_match(r, core_db_scalar(db, "SELECT version"
+		    " FROM coupons WHERE code = ?", code, 0),
+		    PRICING_IFM_REQUIRED, "coupon");
 		return (KORE_RESULT_OK);
 	}
 	/* ?5 .. ?7 say whether the member was sent at all. */
@@ -425,7 +414,7 @@ pricing_coupons_patch(struct core_req *r)
 		goto fail;
 	if ((o = pricing_coupon_json(db, code, 1)) == NULL)
 		return (pricing_internal(r));
-	pricing_etag(r, version + 1);
+	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 fail:
@@ -448,15 +437,17 @@ pricing_coupons_delete(struct core_req *r)
 	    (version = core_db_scalar(db, "SELECT version FROM coupons WHERE"
 	    " code = ?", code, 0)) == 0)
 		return (pricing_not_found(r, "not-found", "no such coupon"));
-	if (pricing_if_match(r, version, 1, "coupon") == -1)
+	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
+	    "coupon") == -1)
 		return (KORE_RESULT_OK);
 	if (core_db_begin(db) == -1)
 		return (pricing_internal(r));
 	if (core_db_scalar(db, "SELECT version FROM coupons WHERE code = ?",
 	    code, 0) != version) {
 		core_db_rollback(db);
-		(void)pricing_if_match(r, core_db_scalar(db, "SELECT version"
-		    " FROM coupons WHERE code = ?", code, 0), 1, "coupon");
+		(void)core_http_if_match(r, core_db_scalar(db, "SELECT version"
+		    " FROM coupons WHERE code = ?", code, 0),
+		    PRICING_IFM_REQUIRED, "coupon");
 		return (KORE_RESULT_OK);
 	}
 	if (pricing_coupon_publish(db, code, "deleted") == -1 ||

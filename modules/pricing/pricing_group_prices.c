@@ -13,20 +13,6 @@
 #include "core/core_money.h"
 #include "modules/pricing/pricing_int.h"
 
-/* Adds an RFC 3339 time for column col (ms) of st, or null. */
-static void
-pricing_add_time(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	char	ts[40];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, col));
-	cJSON_AddStringToObject(o, key, ts);
-}
-
 /* Adds ms as RFC 3339 (or null when < 0) to o under key. */
 static void
 pricing_add_ms(cJSON *o, const char *key, int64_t ms)
@@ -52,19 +38,19 @@ pricing_group_price_json(sqlite3_stmt *st, const char *cur, int64_t now)
 	int	 active;
 
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "sku", st, 1);
-	pricing_add_int(o, "amount", st, 2);
+	core_db_add_text(o, "sku", st, 1);
+	core_db_add_int(o, "amount", st, 2);
 	cJSON_AddStringToObject(o, "currency", cur);
-	pricing_add_time(o, "starts_at", st, 3);
-	pricing_add_time(o, "ends_at", st, 4);
+	core_db_add_time(o, "starts_at", st, 3);
+	core_db_add_time(o, "ends_at", st, 4);
 	active = (sqlite3_column_type(st, 3) == SQLITE_NULL ||
 	    sqlite3_column_int64(st, 3) <= now) &&
 	    (sqlite3_column_type(st, 4) == SQLITE_NULL ||
 	    now < sqlite3_column_int64(st, 4));
 	cJSON_AddBoolToObject(o, "active", active);
-	pricing_add_int(o, "base_amount", st, 7);
-	pricing_add_int(o, "version", st, 5);
-	pricing_add_time(o, "updated_at", st, 6);
+	core_db_add_int(o, "base_amount", st, 7);
+	core_db_add_int(o, "version", st, 5);
+	core_db_add_time(o, "updated_at", st, 6);
 	return (o);
 }
 
@@ -150,7 +136,7 @@ pricing_group_price_answer(struct core_req *r, sqlite3 *db, int status)
 		return (pricing_internal(r));
 	}
 	o = pricing_group_price_json(st, cur, core_db_now_ms());
-	pricing_etag(r, sqlite3_column_int64(st, 5));
+	core_http_etag(r, sqlite3_column_int64(st, 5));
 	sqlite3_reset(st);
 	core_http_json_take(r, status, o);
 	return (KORE_RESULT_OK);
@@ -208,7 +194,8 @@ pricing_group_prices_put(struct core_req *r)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (pricing_if_match(r, version, 0, "group price") == -1) {
+	if (core_http_if_match(r, version, PRICING_IFM_OPTIONAL,
+	    "group price") == -1) {
 		core_db_rollback(db);
 		return (KORE_RESULT_OK);
 	}

@@ -45,8 +45,8 @@ pricing_group_publish(sqlite3 *db, const char *id, const char *change,
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		pricing_add_text(ev, "code", st, 0);
-		pricing_add_text(ev, "name", st, 1);
+		core_db_add_text(ev, "code", st, 0);
+		core_db_add_text(ev, "name", st, 1);
 	}
 	sqlite3_reset(st);
 	cJSON_AddStringToObject(ev, "change", change);
@@ -82,12 +82,12 @@ pricing_group_json(sqlite3 *db, const char *id)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "id", st, 0);
-	pricing_add_text(o, "name", st, 1);
-	pricing_add_text(o, "code", st, 2);
-	pricing_add_int(o, "members", st, 6);
-	pricing_add_int(o, "prices", st, 7);
-	pricing_add_int(o, "version", st, 3);
+	core_db_add_text(o, "id", st, 0);
+	core_db_add_text(o, "name", st, 1);
+	core_db_add_text(o, "code", st, 2);
+	core_db_add_int(o, "members", st, 6);
+	core_db_add_int(o, "prices", st, 7);
+	core_db_add_int(o, "version", st, 3);
 	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 4));
 	cJSON_AddStringToObject(o, "created_at", ts);
 	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 5));
@@ -191,7 +191,7 @@ pricing_groups_create(struct core_req *r)
 		return (pricing_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/groups/%s", id);
 	http_response_header(r->http, "location", loc);
-	pricing_etag(r, 1);
+	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);
 }
@@ -260,7 +260,7 @@ pricing_groups_get(struct core_req *r)
 	if ((version = pricing_group_version(db, r->params[0])) == 0 ||
 	    (o = pricing_group_json(db, r->params[0])) == NULL)
 		return (pricing_not_found(r, "not-found", "no such group"));
-	pricing_etag(r, version);
+	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 }
@@ -279,7 +279,8 @@ pricing_groups_patch(struct core_req *r)
 	db = core_db_get("pricing");
 	if ((version = pricing_group_version(db, r->params[0])) == 0)
 		return (pricing_not_found(r, "not-found", "no such group"));
-	if (pricing_if_match(r, version, 1, "group") == -1 ||
+	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
+	    "group") == -1 ||
 	    pricing_group_input(r, 0, &name, &code) == -1)
 		return (KORE_RESULT_OK);
 	if (core_db_begin(db) == -1)
@@ -287,8 +288,8 @@ pricing_groups_patch(struct core_req *r)
 	/* Re-checked under the write lock: the ETag decides, not the race. */
 	if (pricing_group_version(db, r->params[0]) != version) {
 		core_db_rollback(db);
-		(void)pricing_if_match(r, pricing_group_version(db,
-		    r->params[0]), 1, "group");
+		(void)core_http_if_match(r, pricing_group_version(db,
+		    r->params[0]), PRICING_IFM_REQUIRED, "group");
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(db, "UPDATE customer_groups SET"
@@ -313,7 +314,7 @@ pricing_groups_patch(struct core_req *r)
 		goto fail;
 	if ((o = pricing_group_json(db, r->params[0])) == NULL)
 		return (pricing_internal(r));
-	pricing_etag(r, version + 1);
+	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 fail:
@@ -484,9 +485,9 @@ pricing_members_list(struct core_req *r)
 	next[0] = '\0';
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
-		pricing_add_text(o, "customer_id", st, 0);
-		pricing_add_text(o, "email", st, 1);
-		pricing_add_text(o, "name", st, 2);
+		core_db_add_text(o, "customer_id", st, 0);
+		core_db_add_text(o, "email", st, 1);
+		core_db_add_text(o, "name", st, 2);
 		core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 3));
 		cJSON_AddStringToObject(o, "added_at", ts);
 		cJSON_AddItemToArray(data, o);

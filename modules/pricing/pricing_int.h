@@ -21,26 +21,20 @@
 /* A tax rate is parts per 100,000: 19% is 19000, 8.875% is 8875. */
 #define PRICING_RATE_SCALE	100000
 
-/* pricing.c: helpers every file uses. */
-/* Sets the ETag header to "v<version>". */
-void	pricing_etag(struct core_req *, int64_t version);
 /*
- * Checks If-Match against version.  Without the header: 0 when optional,
- * else answers 428 and returns -1.  A header naming another version
- * answers 412 (with the current ETag) and returns -1.  what names the
- * resource in the detail.
+ * If-Match in pricing (core_http_if_match): "*" matches any existing
+ * version; required on PATCH and on settings, optional on the PUTs that
+ * create or replace.
  */
-int	pricing_if_match(struct core_req *, int64_t version, int required,
-	    const char *what);
+#define PRICING_IFM_REQUIRED	(CORE_HTTP_IFM_REQUIRED | CORE_HTTP_IFM_ANY)
+#define PRICING_IFM_OPTIONAL	CORE_HTTP_IFM_ANY
+
+/* pricing.c: helpers every file uses. */
 /* Answers 500 and returns KORE_RESULT_OK. */
 int	pricing_internal(struct core_req *);
 /* Answers 404 problem+json of type with detail; returns KORE_RESULT_OK. */
 int	pricing_not_found(struct core_req *, const char *type,
 	    const char *detail);
-/* Adds column col of st to o under key: text, or null when NULL. */
-void	pricing_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
-/* Adds an integer column, or null when NULL. */
-void	pricing_add_int(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 /* The shop currency into cur (4 bytes). */
 void	pricing_currency(sqlite3 *, char cur[4]);
 /* 1 if s is a SKU as catalog allows it (1-64 of A-Z a-z 0-9 . _ / -). */
@@ -183,9 +177,6 @@ int	pricing_coupons_patch(struct core_req *);
 int	pricing_coupons_delete(struct core_req *);
 /* 1 if id is a promotion with trigger "code". */
 int	pricing_code_promo(sqlite3 *, const char *id);
-/* Adds column col (ms since the epoch, or NULL) as RFC 3339 or null. */
-void	pricing_coupon_add_time(cJSON *, const char *key, sqlite3_stmt *,
-	    int col);
 /*
  * expires_at, usage_limit and customer_usage_limit of o (each optional;
  * *limit gets dlimit when absent, -1 when null).  Adds errors and returns

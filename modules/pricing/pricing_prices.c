@@ -184,15 +184,15 @@ pricing_price_json(sqlite3 *db, const char *sku, int staff)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "sku", st, 0);
-	pricing_add_int(o, "amount", st, 1);
-	pricing_add_int(o, "compare_at", st, 2);
+	core_db_add_text(o, "sku", st, 0);
+	core_db_add_int(o, "amount", st, 1);
+	core_db_add_int(o, "compare_at", st, 2);
 	cJSON_AddStringToObject(o, "currency", cur);
-	pricing_add_text(o, "product_id", st, 3);
+	core_db_add_text(o, "product_id", st, 3);
 	if (staff) {
-		pricing_add_text(o, "title", st, 4);
-		pricing_add_text(o, "origin", st, 6);
-		pricing_add_int(o, "version", st, 7);
+		core_db_add_text(o, "title", st, 4);
+		core_db_add_text(o, "origin", st, 6);
+		core_db_add_int(o, "version", st, 7);
 		core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 8));
 		cJSON_AddStringToObject(o, "updated_at", ts);
 	}
@@ -241,7 +241,8 @@ pricing_prices_put(struct core_req *r)
 		version = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	/* Checked under the write lock: the ETag decides, not the race. */
-	if (pricing_if_match(r, version, 0, "price") == -1) {
+	if (core_http_if_match(r, version, PRICING_IFM_OPTIONAL,
+	    "price") == -1) {
 		core_db_rollback(db);
 		return (KORE_RESULT_OK);
 	}
@@ -250,7 +251,7 @@ pricing_prices_put(struct core_req *r)
 		goto fail;
 	if ((o = pricing_price_json(db, r->params[0], 1)) == NULL)
 		return (pricing_internal(r));
-	pricing_etag(r, now_version);
+	core_http_etag(r, now_version);
 	core_http_json_take(r, version == 0 ? 201 : 200, o);
 	return (KORE_RESULT_OK);
 fail:
@@ -272,7 +273,7 @@ pricing_prices_get(struct core_req *r)
 		return (pricing_not_found(r, "not-found", "this SKU has no "
 		    "price"));
 	if (staff)
-		pricing_etag(r, (int64_t)cJSON_GetNumberValue(
+		core_http_etag(r, (int64_t)cJSON_GetNumberValue(
 		    cJSON_GetObjectItem(o, "version")));
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
@@ -335,14 +336,14 @@ pricing_prices_list(struct core_req *r)
 	next[0] = '\0';
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
-		pricing_add_text(o, "sku", st, 0);
-		pricing_add_int(o, "amount", st, 1);
-		pricing_add_int(o, "compare_at", st, 2);
+		core_db_add_text(o, "sku", st, 0);
+		core_db_add_int(o, "amount", st, 1);
+		core_db_add_int(o, "compare_at", st, 2);
 		cJSON_AddStringToObject(o, "currency", cur);
-		pricing_add_text(o, "product_id", st, 3);
-		pricing_add_text(o, "title", st, 4);
-		pricing_add_text(o, "origin", st, 5);
-		pricing_add_int(o, "version", st, 6);
+		core_db_add_text(o, "product_id", st, 3);
+		core_db_add_text(o, "title", st, 4);
+		core_db_add_text(o, "origin", st, 5);
+		core_db_add_int(o, "version", st, 6);
 		if (sqlite3_column_type(st, 7) == SQLITE_NULL) {
 			cJSON_AddNullToObject(o, "updated_at");
 		} else {

@@ -92,24 +92,24 @@ pricing_promo_json(sqlite3 *db, const char *id, int full)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "id", st, 0);
-	pricing_add_text(o, "name", st, 1);
-	pricing_add_text(o, "description", st, 2);
-	pricing_add_text(o, "status", st, 3);
-	pricing_add_text(o, "trigger", st, 4);
+	core_db_add_text(o, "id", st, 0);
+	core_db_add_text(o, "name", st, 1);
+	core_db_add_text(o, "description", st, 2);
+	core_db_add_text(o, "status", st, 3);
+	core_db_add_text(o, "trigger", st, 4);
 	pricing_promo_add_time(o, "starts_at", st, 5);
 	pricing_promo_add_time(o, "ends_at", st, 6);
-	pricing_add_int(o, "priority", st, 7);
+	core_db_add_int(o, "priority", st, 7);
 	cJSON_AddBoolToObject(o, "exclusive", sqlite3_column_int(st, 8));
 	pricing_promo_add_json(o, "combines_with", st, 9);
 	pricing_promo_add_json(o, "conditions", st, 10);
 	pricing_promo_add_json(o, "action", st, 11);
-	pricing_add_int(o, "usage_limit", st, 12);
-	pricing_add_int(o, "customer_usage_limit", st, 13);
+	core_db_add_int(o, "usage_limit", st, 12);
+	core_db_add_int(o, "customer_usage_limit", st, 13);
 	if (full) {
-		pricing_add_int(o, "uses", st, 17);
-		pricing_add_int(o, "coupons", st, 18);
-		pricing_add_int(o, "version", st, 14);
+		core_db_add_int(o, "uses", st, 17);
+		core_db_add_int(o, "coupons", st, 18);
+		core_db_add_int(o, "version", st, 14);
 		pricing_promo_add_time(o, "created_at", st, 15);
 		pricing_promo_add_time(o, "updated_at", st, 16);
 	}
@@ -254,7 +254,7 @@ pricing_promotions_create(struct core_req *r)
 		return (pricing_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/promotions/%s", id);
 	http_response_header(r->http, "location", loc);
-	pricing_etag(r, 1);
+	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);
 }
@@ -337,7 +337,7 @@ pricing_promotions_get(struct core_req *r)
 	    (o = pricing_promo_json(db, r->params[0], 1)) == NULL)
 		return (pricing_not_found(r, "not-found",
 		    "no such promotion"));
-	pricing_etag(r, version);
+	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 }
@@ -363,7 +363,8 @@ pricing_promotions_patch(struct core_req *r)
 	if ((version = pricing_promo_version(db, r->params[0])) == 0)
 		return (pricing_not_found(r, "not-found",
 		    "no such promotion"));
-	if (pricing_if_match(r, version, 1, "promotion") == -1)
+	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
+	    "promotion") == -1)
 		return (KORE_RESULT_OK);
 	errors = NULL;
 	if (!cJSON_IsObject(r->body) || r->body->child == NULL) {
@@ -399,8 +400,8 @@ pricing_promotions_patch(struct core_req *r)
 		core_db_rollback(db);
 		pricing_promo_def_cleanup(&d);
 		cJSON_Delete(cur);
-		(void)pricing_if_match(r, pricing_promo_version(db,
-		    r->params[0]), 1, "promotion");
+		(void)core_http_if_match(r, pricing_promo_version(db,
+		    r->params[0]), PRICING_IFM_REQUIRED, "promotion");
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(db, "UPDATE promotions SET name = ?1,"
@@ -433,7 +434,7 @@ pricing_promotions_patch(struct core_req *r)
 	cJSON_Delete(cur);
 	if ((o = pricing_promo_json(db, r->params[0], 1)) == NULL)
 		return (pricing_internal(r));
-	pricing_etag(r, version + 1);
+	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 fail_tx:
@@ -463,14 +464,15 @@ pricing_promotions_delete(struct core_req *r)
 	if ((version = pricing_promo_version(db, r->params[0])) == 0)
 		return (pricing_not_found(r, "not-found",
 		    "no such promotion"));
-	if (pricing_if_match(r, version, 1, "promotion") == -1)
+	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
+	    "promotion") == -1)
 		return (KORE_RESULT_OK);
 	if (core_db_begin(db) == -1)
 		return (pricing_internal(r));
 	if (pricing_promo_version(db, r->params[0]) != version) {
 		core_db_rollback(db);
-		(void)pricing_if_match(r, pricing_promo_version(db,
-		    r->params[0]), 1, "promotion");
+		(void)core_http_if_match(r, pricing_promo_version(db,
+		    r->params[0]), PRICING_IFM_REQUIRED, "promotion");
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(db, "SELECT code, batch_id FROM coupons"
@@ -480,10 +482,10 @@ pricing_promotions_delete(struct core_req *r)
 	rc = 0;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		ev = cJSON_CreateObject();
-		pricing_add_text(ev, "code", st, 0);
+		core_db_add_text(ev, "code", st, 0);
 		cJSON_AddStringToObject(ev, "change", "deleted");
 		cJSON_AddStringToObject(ev, "promotion_id", r->params[0]);
-		pricing_add_text(ev, "batch_id", st, 1);
+		core_db_add_text(ev, "batch_id", st, 1);
 		rc = core_bus_publish(db, "pricing.coupon.changed", 1,
 		    (const char *)sqlite3_column_text(st, 0), ev);
 		cJSON_Delete(ev);

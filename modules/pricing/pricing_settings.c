@@ -62,15 +62,15 @@ pricing_settings_json(sqlite3 *db, int64_t *version)
 		return (NULL);
 	}
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "currency", st, 0);
+	core_db_add_text(o, "currency", st, 0);
 	cJSON_AddNumberToObject(o, "minor_units", pricing_currency_minor(
 	    (const char *)sqlite3_column_text(st, 0)));
 	cJSON_AddBoolToObject(o, "prices_include_tax",
 	    sqlite3_column_int(st, 1));
 	cJSON_AddBoolToObject(o, "shipping_taxable", sqlite3_column_int(st, 2));
-	pricing_add_text(o, "shipping_tax_category", st, 3);
-	pricing_add_text(o, "default_country", st, 6);
-	pricing_add_int(o, "shipping_amount", st, 7);
+	core_db_add_text(o, "shipping_tax_category", st, 3);
+	core_db_add_text(o, "default_country", st, 6);
+	core_db_add_int(o, "shipping_amount", st, 7);
 	*version = sqlite3_column_int64(st, 4);
 	cJSON_AddNumberToObject(o, "version", (double)*version);
 	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 5));
@@ -89,7 +89,7 @@ pricing_settings_get(struct core_req *r)
 	if ((o = pricing_settings_json(core_db_get("pricing"), &version)) ==
 	    NULL)
 		return (pricing_internal(r));
-	pricing_etag(r, version);
+	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 }
@@ -160,7 +160,8 @@ pricing_settings_put(struct core_req *r)
 		return (pricing_internal(r));
 	version = core_db_scalar(db, "SELECT version FROM settings WHERE"
 	    " id = 1", NULL, 0);
-	if (pricing_if_match(r, version, 1, "settings") == -1) {
+	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
+	    "settings") == -1) {
 		core_db_rollback(db);
 		return (KORE_RESULT_OK);
 	}
@@ -219,7 +220,7 @@ pricing_settings_put(struct core_req *r)
 	if (!changed) {
 		/* Nothing differs: same version, no event. */
 		core_db_rollback(db);
-		pricing_etag(r, version);
+		core_http_etag(r, version);
 		core_http_json_take(r, 200, o);
 		return (KORE_RESULT_OK);
 	}
@@ -233,7 +234,7 @@ pricing_settings_put(struct core_req *r)
 		cJSON_Delete(o);
 		goto fail;
 	}
-	pricing_etag(r, version);
+	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 fail:

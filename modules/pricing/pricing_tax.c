@@ -107,8 +107,8 @@ pricing_tax_categories_list(struct core_req *r)
 	data = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
-		pricing_add_text(o, "code", st, 0);
-		pricing_add_text(o, "name", st, 1);
+		core_db_add_text(o, "code", st, 0);
+		core_db_add_text(o, "name", st, 1);
 		cJSON_AddItemToArray(data, o);
 	}
 	sqlite3_reset(st);
@@ -183,10 +183,10 @@ pricing_rate_json(sqlite3_stmt *st)
 	char	 ts[40];
 
 	o = cJSON_CreateObject();
-	pricing_add_text(o, "country", st, 0);
-	pricing_add_text(o, "category", st, 1);
-	pricing_add_int(o, "rate", st, 2);
-	pricing_add_int(o, "version", st, 3);
+	core_db_add_text(o, "country", st, 0);
+	core_db_add_text(o, "category", st, 1);
+	core_db_add_int(o, "rate", st, 2);
+	core_db_add_int(o, "version", st, 3);
 	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, 4));
 	cJSON_AddStringToObject(o, "updated_at", ts);
 	return (o);
@@ -282,7 +282,7 @@ pricing_rate_answer(struct core_req *r, sqlite3 *db, int status)
 	}
 	o = pricing_rate_json(st);
 	sqlite3_reset(st);
-	pricing_etag(r, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o,
+	core_http_etag(r, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o,
 	    "version")));
 	core_http_json_take(r, status, o);
 	return (KORE_RESULT_OK);
@@ -322,7 +322,8 @@ pricing_tax_rates_put(struct core_req *r)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (pricing_if_match(r, version, 0, "tax rate") == -1) {
+	if (core_http_if_match(r, version, PRICING_IFM_OPTIONAL,
+	    "tax rate") == -1) {
 		core_db_rollback(db);
 		return (KORE_RESULT_OK);
 	}
@@ -394,7 +395,7 @@ pricing_product_tax_answer(struct core_req *r, sqlite3 *db, int status)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "product_id", r->params[0]);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		pricing_add_text(o, "category", st, 0);
+		core_db_add_text(o, "category", st, 0);
 		version = sqlite3_column_int64(st, 1);
 	} else {
 		cJSON_AddStringToObject(o, "category", "standard");
@@ -403,7 +404,7 @@ pricing_product_tax_answer(struct core_req *r, sqlite3 *db, int status)
 	sqlite3_reset(st);
 	cJSON_AddNumberToObject(o, "version", (double)version);
 	if (version > 0)
-		pricing_etag(r, version);
+		core_http_etag(r, version);
 	core_http_json_take(r, status, o);
 	return (KORE_RESULT_OK);
 }
@@ -464,7 +465,8 @@ pricing_product_tax_put(struct core_req *r)
 		return (pricing_internal(r));
 	version = core_db_scalar(db, "SELECT version FROM product_tax WHERE"
 	    " product_id = ?", r->params[0], 0);
-	if (pricing_if_match(r, version, 0, "tax category") == -1) {
+	if (core_http_if_match(r, version, PRICING_IFM_OPTIONAL,
+	    "tax category") == -1) {
 		core_db_rollback(db);
 		return (KORE_RESULT_OK);
 	}
