@@ -27,6 +27,8 @@ static int	checkout_cart_insert(sqlite3 *, char *id, size_t idlen,
 		    const char *customer, const char *hash);
 static int	checkout_line_put(sqlite3 *, const char *id, const char *sku,
 		    int64_t qty, int add);
+static int	checkout_customer_cart(sqlite3 *, const char *customer,
+		    char *id, size_t idlen);
 
 /* The hex BLAKE2b-256 of token. */
 static void
@@ -271,6 +273,27 @@ checkout_line_put(sqlite3 *db, const char *id, const char *sku, int64_t qty,
 	return (0);
 }
 
+/* The id of customer's cart into id: 1 found, 0 none, -1 error. */
+static int
+checkout_customer_cart(sqlite3 *db, const char *customer, char *id,
+    size_t idlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = core_db_stmt(db, "SELECT id FROM carts WHERE"
+	    " customer_id = ?")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+	rc = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(id, idlen, "%s", sqlite3_column_text(st, 0));
+		rc = 1;
+	}
+	sqlite3_reset(st);
+	return (rc);
+}
+
 /* POST /carts: a guest cart (token shown once) or the customer's cart. */
 int
 checkout_carts_create(struct core_req *r)
@@ -287,24 +310,11 @@ checkout_carts_create(struct core_req *r)
 	cust = r->who.role == CORE_ROLE_CUSTOMER ? r->who.sub : NULL;
 	if (core_db_begin(db) == -1)
 		return (checkout_internal(r));
-	if (cust != NULL && core_db_scalar(db, "SELECT count(*) FROM carts"
-	    " WHERE customer_id = ?", cust, 0) > 0) {
+	if (cust != NULL && (rc = checkout_customer_cart(db, cust, id,
+	    sizeof(id))) != 0) {
 		/* A customer has one cart: answer it. */
 		core_db_rollback(db);
-		id[0] = '\0';
-		{
-			sqlite3_stmt *st;
-
-			if ((st = core_db_stmt(db, "SELECT id FROM carts"
-			    " WHERE customer_id = ?")) == NULL)
-				return (checkout_internal(r));
-			sqlite3_bind_text(st, 1, cust, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				snprintf(id, sizeof(id), "%s",
-				    sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
-		}
-		if ((o = checkout_cart_json(db, id)) == NULL)
+		if (rc == -1 || (o = checkout_cart_json(db, id)) == NULL)
 			return (checkout_internal(r));
 		core_http_json_take(r, 200, o);
 		return (KORE_RESULT_OK);
@@ -319,13 +329,13 @@ checkout_carts_create(struct core_req *r)
 	}
 	errors = NULL;
 	if (checkout_cart_insert(db, id, sizeof(id), cust, cust ? NULL :
-	    hash) == -1 || (rc = checkout_cart_price(db, id, &errors)) ==
-	    -1 || core_db_commit(db) == -1) {
+	    hash) == -1 || checkout_cart_price(db, id, &errors) == -1 ||
+	    core_db_commit(db) == -1) {
 		cJSON_Delete(errors);
 		core_db_rollback(db);
 		return (checkout_internal(r));
 	}
-	(void)rc;
+	/* An empty cart has nothing that could be refused. */
 	cJSON_Delete(errors);
 	if ((o = checkout_cart_json(db, id)) == NULL)
 		return (checkout_internal(r));
@@ -580,21 +590,11 @@ checkout_shipping_put(struct core_req *r)
 		core_db_rollback(db);
 		return (checkout_internal(r));
 	}
-	if (method != NULL) {
-		sqlite3_stmt *st;
-
-		if ((st = core_db_stmt(db, "UPDATE carts SET shipping_method"
-		    " = ?2 WHERE id = ?1")) == NULL) {
-			core_db_rollback(db);
-			return (checkout_internal(r));
-		}
-		sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, method, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			core_db_err(db, "cart method");
-			core_db_rollback(db);
-			return (checkout_internal(r));
-		}
+	if (method != NULL && checkout_exec2(db, "UPDATE carts SET"
+	    " shipping_method = ?2 WHERE id = ?1", r->params[0], method) ==
+	    -1) {
+		core_db_rollback(db);
+		return (checkout_internal(r));
 	}
 	return (checkout_cart_finish(r, db, r->params[0], method));
 }
@@ -611,8 +611,9 @@ checkout_carts_merge(struct core_req *r)
 {
 	sqlite3		*db;
 	sqlite3_stmt	*st;
+	cJSON		*errors;
 	char		 mine[CORE_ID_MAX];
-	int		 guest;
+	int		 guest, rc;
 
 	if (r->who.role != CORE_ROLE_CUSTOMER) {
 		core_http_problem(r, 403, "forbidden", "Forbidden",
@@ -634,16 +635,9 @@ checkout_carts_merge(struct core_req *r)
 		return (checkout_not_found(r, "not-found", "no such guest "
 		    "cart, or not yours: send its token"));
 	}
-	mine[0] = '\0';
-	if ((st = core_db_stmt(db, "SELECT id FROM carts WHERE"
-	    " customer_id = ?")) == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, r->who.sub, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(mine, sizeof(mine), "%s", sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (mine[0] == '\0' && checkout_cart_insert(db, mine, sizeof(mine),
-	    r->who.sub, NULL) == -1)
+	if ((rc = checkout_customer_cart(db, r->who.sub, mine,
+	    sizeof(mine))) == -1 || (rc == 0 && checkout_cart_insert(db, mine,
+	    sizeof(mine), r->who.sub, NULL) == -1))
 		goto fail;
 	if ((st = core_db_stmt(db, "INSERT INTO cart_lines (cart_id, sku,"
 	    " position, quantity) SELECT ?2, g.sku, (SELECT coalesce(max("
@@ -660,8 +654,7 @@ checkout_carts_merge(struct core_req *r)
 	}
 	if (core_db_scalar(db, "SELECT count(*) FROM cart_lines WHERE"
 	    " cart_id = ?", mine, 0) > CORE_RULES_MAX_LINES) {
-		cJSON *errors = NULL;
-
+		errors = NULL;
 		core_db_rollback(db);
 		core_http_field_error(&errors, "lines", "the merged cart "
 		    "would have more than 200 lines");
