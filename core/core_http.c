@@ -631,11 +631,38 @@ core_http_page(struct core_req *r, int def, int max, int *limit,
 	if (core_http_query(r, "after", after, afterlen) == -1)
 		core_http_field_error(&errors, "after", "is not a valid cursor");
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the paging arguments are not valid", errors);
+		core_http_bad_query(r, "paging", errors);
 		return (-1);
 	}
 	return (0);
+}
+
+int
+core_http_cursor_rowid(const char *after, int64_t def, int64_t *from,
+    cJSON **errors)
+{
+	char	*end;
+
+	*from = def;
+	if (after[0] == '\0')
+		return (0);
+	*from = strtoll(after, &end, 10);
+	if (*end != '\0' || *from <= 0) {
+		core_http_field_error(errors, "after",
+		    "is not a cursor from this list");
+		return (-1);
+	}
+	return (0);
+}
+
+void
+core_http_bad_query(struct core_req *r, const char *what, cJSON *errors)
+{
+	char	detail[96];
+
+	snprintf(detail, sizeof(detail), "the %s arguments are not valid",
+	    what);
+	core_http_problem(r, 400, "bad-query", "Bad query", detail, errors);
 }
 
 cJSON *

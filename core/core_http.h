@@ -132,6 +132,18 @@ int	core_http_query(struct core_req *, const char *name, char *out,
 int	core_http_page(struct core_req *, int def, int max, int *limit,
 	    char *after, size_t afterlen);
 
+/*
+ * A rowid cursor: *from = def when after is "", else the positive whole
+ * number after is; otherwise adds the field error "after" to *errors and
+ * returns -1.
+ */
+int	core_http_cursor_rowid(const char *after, int64_t def, int64_t *from,
+	    cJSON **errors);
+
+/* 400 bad-query "the <what> arguments are not valid"; errors consumed. */
+void	core_http_bad_query(struct core_req *, const char *what,
+	    cJSON *errors);
+
 /* Builds {"data": data, "next": next or null}; consumes data. */
 cJSON	*core_http_page_body(cJSON *data, const char *next);
 

@@ -248,8 +248,7 @@ catalog_export_http(struct core_req *r)
 		core_http_field_error(&errors, "q", "must be at most 255 bytes "
 		    "and 8 words");
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the export arguments are not valid", errors);
+		core_http_bad_query(r, "export", errors);
 		return (KORE_RESULT_OK);
 	}
 	db = core_db_get("catalog");

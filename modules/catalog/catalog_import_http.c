@@ -145,8 +145,7 @@ catalog_import_http(struct core_req *r)
 	if (rc == -1 || (rc == 1 && !dry_run && strcmp(dry, "false") != 0)) {
 		core_http_field_error(&errors, "dry_run",
 		    "must be true or false");
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the import arguments are not valid", errors);
+		core_http_bad_query(r, "import", errors);
 		return (KORE_RESULT_OK);
 	}
 	if (r->body == NULL || core_json_get_str(r->body, "csv",
@@ -224,24 +223,17 @@ catalog_import_list(struct core_req *r)
 {
 	sqlite3_stmt	*st;
 	cJSON		*data, *errors;
-	char		 after[24], next[24], *end;
+	char		 after[24], next[24];
 	int64_t		 from, last;
 	int		 limit, n;
 
 	if (core_http_page(r, 20, CATALOG_PAGE_MAX, &limit, after,
 	    sizeof(after)) == -1)
 		return (KORE_RESULT_OK);
-	from = INT64_MAX;
-	if (after[0] != '\0') {
-		from = strtoll(after, &end, 10);
-		if (*end != '\0' || from <= 0) {
-			errors = NULL;
-			core_http_field_error(&errors, "after",
-			    "is not a cursor from this list");
-			core_http_problem(r, 400, "bad-query", "Bad query",
-			    "the list arguments are not valid", errors);
-			return (KORE_RESULT_OK);
-		}
+	errors = NULL;
+	if (core_http_cursor_rowid(after, INT64_MAX, &from, &errors) == -1) {
+		core_http_bad_query(r, "list", errors);
+		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT "
 	    CATALOG_IMPORT_COLS " FROM import_jobs WHERE rowid < ?"

@@ -413,20 +413,13 @@ catalog_products_list(struct core_req *r)
 	char		 after[24], status[16], next[24];
 	int64_t		 from, last;
 	int		 limit, n, staff, rc;
-	char		*end;
 
 	if (core_http_page(r, 20, CATALOG_PAGE_MAX, &limit, after,
 	    sizeof(after)) == -1)
 		return (KORE_RESULT_OK);
 	errors = NULL;
 	staff = r->who.role >= CORE_ROLE_STAFF;
-	from = INT64_MAX;
-	if (after[0] != '\0') {
-		from = strtoll(after, &end, 10);
-		if (*end != '\0' || from <= 0)
-			core_http_field_error(&errors, "after",
-			    "is not a cursor from this list");
-	}
+	(void)core_http_cursor_rowid(after, INT64_MAX, &from, &errors);
 	rc = core_http_query(r, "status", status, sizeof(status));
 	if (rc == 1 && (!staff || (strcmp(status, "draft") != 0 &&
 	    strcmp(status, "active") != 0 && strcmp(status, "archived") != 0)))
@@ -436,8 +429,7 @@ catalog_products_list(struct core_req *r)
 	if (rc == -1)
 		core_http_field_error(&errors, "status", "is too long");
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the list arguments are not valid", errors);
+		core_http_bad_query(r, "list", errors);
 		return (KORE_RESULT_OK);
 	}
 	if (!staff)

@@ -723,8 +723,7 @@ catalog_search(struct core_req *r)
 	if (errors != NULL) {
 		(void)core_db_exec(db, "ROLLBACK");
 		search_filter_cleanup(&f);
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the search arguments are not valid", errors);
+		core_http_bad_query(r, "search", errors);
 		return (KORE_RESULT_OK);
 	}
 

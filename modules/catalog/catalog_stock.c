@@ -501,8 +501,7 @@ catalog_stock_list(struct core_req *r)
 			    "is not a cursor from this list");
 	}
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the list arguments are not valid", errors);
+		core_http_bad_query(r, "list", errors);
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT v.sku, p.id,"

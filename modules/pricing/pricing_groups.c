@@ -203,7 +203,7 @@ pricing_groups_list(struct core_req *r)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	cJSON		*data, *o, *errors;
-	char		 after[24], next[24], *end;
+	char		 after[24], next[24];
 	char		 ids[PRICING_PAGE_MAX][CORE_ID_MAX];
 	int64_t		 from, last;
 	int		 limit, n, i;
@@ -211,17 +211,10 @@ pricing_groups_list(struct core_req *r)
 	if (core_http_page(r, 50, PRICING_PAGE_MAX, &limit, after,
 	    sizeof(after)) == -1)
 		return (KORE_RESULT_OK);
-	from = 0;
-	if (after[0] != '\0') {
-		from = strtoll(after, &end, 10);
-		if (*end != '\0' || from <= 0) {
-			errors = NULL;
-			core_http_field_error(&errors, "after",
-			    "is not a cursor from this list");
-			core_http_problem(r, 400, "bad-query", "Bad query",
-			    "the list arguments are not valid", errors);
-			return (KORE_RESULT_OK);
-		}
+	errors = NULL;
+	if (core_http_cursor_rowid(after, 0, &from, &errors) == -1) {
+		core_http_bad_query(r, "list", errors);
+		return (KORE_RESULT_OK);
 	}
 	db = core_db_get("pricing");
 	/* Ids made in one millisecond do not sort by creation: rowids do. */

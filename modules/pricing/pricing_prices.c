@@ -312,8 +312,7 @@ pricing_prices_list(struct core_req *r)
 	else if (rc == 1)
 		withall = strcmp(all, "true") == 0;
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the list arguments are not valid", errors);
+		core_http_bad_query(r, "list", errors);
 		return (KORE_RESULT_OK);
 	}
 	db = core_db_get("pricing");

@@ -266,7 +266,7 @@ pricing_promotions_list(struct core_req *r)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	cJSON		*data, *o, *errors;
-	char		 after[24], next[24], status[16], trig[16], *end;
+	char		 after[24], next[24], status[16], trig[16];
 	char		 ids[PRICING_PAGE_MAX][CORE_ID_MAX];
 	int64_t		 from, last;
 	int		 limit, n, i;
@@ -275,11 +275,7 @@ pricing_promotions_list(struct core_req *r)
 	    sizeof(after)) == -1)
 		return (KORE_RESULT_OK);
 	errors = NULL;
-	from = 0;
-	if (after[0] != '\0' && ((from = strtoll(after, &end, 10)) <= 0 ||
-	    *end != '\0'))
-		core_http_field_error(&errors, "after",
-		    "is not a cursor from this list");
+	(void)core_http_cursor_rowid(after, 0, &from, &errors);
 	if (core_http_query(r, "status", status, sizeof(status)) != 0 &&
 	    strcmp(status, "active") != 0 && strcmp(status, "disabled") != 0)
 		core_http_field_error(&errors, "status",
@@ -289,8 +285,7 @@ pricing_promotions_list(struct core_req *r)
 		core_http_field_error(&errors, "trigger",
 		    "must be automatic or code");
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the list arguments are not valid", errors);
+		core_http_bad_query(r, "list", errors);
 		return (KORE_RESULT_OK);
 	}
 	if (core_http_query(r, "status", status, sizeof(status)) != 1)

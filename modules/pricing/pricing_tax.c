@@ -215,8 +215,7 @@ pricing_tax_rates_list(struct core_req *r)
 	if (rc != 1)
 		country[0] = '\0';
 	if (errors != NULL) {
-		core_http_problem(r, 400, "bad-query", "Bad query",
-		    "the list arguments are not valid", errors);
+		core_http_bad_query(r, "list", errors);
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(core_db_get("pricing"), "SELECT country,"
