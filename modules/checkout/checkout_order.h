@@ -202,6 +202,29 @@ int		 checkout_order_put_snapshot(sqlite3 *,
 		    const struct checkout_order *);
 int		 checkout_order_put_row(sqlite3 *, const struct checkout_order *);
 
+/* --- the list view (checkout_order_list.c) ------------------------------- */
+
+/* Filters of the orders list; NULL / 0 fields do not filter. */
+struct checkout_order_filter {
+	const char	*status;
+	const char	*payment_status;
+	int64_t		 from_ms, to_ms;	/* created_at in [from, to) */
+	const char	*q;		/* an order number, or an email */
+	const char	*customer_id;	/* "my orders" */
+	int64_t		 after;		/* cursor: numbers below this */
+	int		 limit;		/* 0: 50 */
+};
+
+/*
+ * Orders matching f, newest (highest number) first, at most limit.  *data
+ * gets the array of list rows (caller frees); *next the cursor of the
+ * next page (the last number shown) or 0 when this is the last.  Returns
+ * 0 or -1 (logged).
+ */
+int		 checkout_order_list(sqlite3 *,
+		    const struct checkout_order_filter *, cJSON **data,
+		    int64_t *next);
+
 /* --- replay (checkout_order_replay.c) ------------------------------------ */
 
 /*

@@ -535,3 +535,90 @@ Test(checkout_order_store, idempotency_keys, .fini = unit_data_teardown)
 	    &body), CHECKOUT_IDEM_NEW);
 	cr_assert_eq(core_db_commit(db), 0);
 }
+
+/* Filters and number-cursor paging of the list view. */
+Test(checkout_order_store, list_filters_and_pages, .fini =
+    unit_data_teardown)
+{
+	struct checkout_order_filter	 f;
+	sqlite3				*db;
+	cJSON				*data, *p;
+	char				 id[CORE_ID_MAX];
+	int64_t				 next, seen = 0, prev = 0;
+	int				 i, pages = 0;
+
+	db = cs_open();
+	for (i = 0; i < 25; i++) {
+		core_id_new(id, sizeof(id), "ord");
+		p = cof_created(1, "test");
+		if (i % 5 == 0) {
+			cJSON_ReplaceItemInObject(p, "email",
+			    cJSON_CreateString("Bob@Example.org"));
+			cJSON_ReplaceItemInObject(p, "customer_id",
+			    cJSON_CreateString("cus_bob"));
+		}
+		cr_assert_eq(cs_append(db, id, "created", p, NULL),
+		    CHECKOUT_ORDER_OK);
+		if (i % 2 == 0)
+			cr_assert_eq(cs_append(db, id, "approved", NULL, NULL),
+			    CHECKOUT_ORDER_OK);
+		if (i % 4 == 0)
+			cr_assert_eq(cs_append(db, id, "paid",
+			    cof_obj_i64("amount", 100), NULL),
+			    CHECKOUT_ORDER_OK);
+	}
+	/* Every order, 10 a page, newest first, each once. */
+	memset(&f, 0, sizeof(f));
+	f.limit = 10;
+	do {
+		cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
+		for (i = 0; i < cJSON_GetArraySize(data); i++) {
+			int64_t n = (int64_t)cJSON_GetObjectItem(
+			    cJSON_GetArrayItem(data, i), "number")->valuedouble;
+			if (prev != 0)
+				cr_expect_eq(n, prev - 1);
+			prev = n;
+			seen++;
+		}
+		cJSON_Delete(data);
+		f.after = next;
+		pages++;
+	} while (next != 0);
+	cr_expect_eq(seen, 25);
+	cr_expect_eq(pages, 3);
+	cr_expect_eq(prev, 1001);
+
+	memset(&f, 0, sizeof(f));
+	f.status = "approved";
+	f.payment_status = "partially_paid";
+	cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
+	cr_expect_eq(cJSON_GetArraySize(data), 7);	/* 0, 4, ... 24 */
+	cr_expect_eq(next, 0);
+	cr_expect_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(data, 0),
+	    "payment_status")->valuestring, "partially_paid");
+	cJSON_Delete(data);
+	f.status = NULL;
+	f.payment_status = NULL;
+	f.q = "bob@example.ORG";
+	cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
+	cr_expect_eq(cJSON_GetArraySize(data), 5);
+	cJSON_Delete(data);
+	f.q = "1013";
+	cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
+	cr_expect_eq(cJSON_GetArraySize(data), 1);
+	cr_expect_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(data, 0),
+	    "number")->valuedouble, 1013);
+	cJSON_Delete(data);
+	f.q = NULL;
+	f.customer_id = "cus_bob";
+	f.from_ms = core_db_now_ms() - 60000;
+	f.to_ms = core_db_now_ms() + 1;
+	cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
+	cr_expect_eq(cJSON_GetArraySize(data), 5);
+	cJSON_Delete(data);
+	f.to_ms = f.from_ms;
+	f.from_ms = 1;
+	cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
+	cr_expect_eq(cJSON_GetArraySize(data), 0);
+	cJSON_Delete(data);
+}
