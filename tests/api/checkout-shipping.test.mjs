@@ -154,6 +154,44 @@ describe('checkout: shipping', () => {
 		assert.equal(r.json.shipping.amount, 0);
 	});
 
+	it('answers 401 and 403 on every staff route', async () => {
+		const routes = [['GET', Z], ['POST', Z], ['GET', `${Z}/${zone}`], ['DELETE', `${Z}/${zone}`],
+			['GET', `${Z}/${zone}/methods`], ['POST', `${Z}/${zone}/methods`],
+			['DELETE', `${Z}/${zone}/methods/${flat.id}`]];
+		for (const [m, url] of routes) {
+			assertProblem(await s.request(m, url, { body: m === 'POST' ? {} : undefined }), 401);
+			assertProblem(await s.request(m, url, { token: cust, body: m === 'POST' ? {} : undefined }), 403);
+		}
+		assertProblem(await s.request('GET', `${Z}/${zone}`, { token: 'not-a-token' }), 401);
+		assert.equal((await s.request('GET', `${Z}/${zone}`, { token })).json.methods.length, 4, 'nothing changed');
+	});
+
+	it('prices shipping as the quote does, and a free-shipping promotion takes it off', async () => {
+		const g = await s.request('GET', '/api/v1/pricing/settings', { token });
+		assert.equal((await s.request('PUT', '/api/v1/pricing/settings', { token,
+			headers: { 'if-match': g.headers.etag }, body: { shipping_amount: 490 } })).status, 200);
+		const cart = (await s.request('POST', C)).json;
+		const h = { headers: { 'x-cart-token': cart.token } };
+		await s.request('POST', `${C}/${cart.id}/lines`, { ...h, body: { sku: W, quantity: 3 } });
+		let r = await s.request('PUT', `${C}/${cart.id}/shipping`, { ...h, body: { country: 'DE', method: flat.id } });
+		assert.equal(r.status, 200, r.text);
+		const q = await s.request('POST', '/api/v1/pricing/quote', { body: { lines: [{ sku: W, quantity: 3 }], country: 'DE' } });
+		assert.equal(q.status, 200, q.text);
+		assert.deepEqual(r.json.totals, q.json.totals);
+		assert.equal(r.json.totals.shipping_total, 490 + 93);
+		const p = await s.request('POST', '/api/v1/pricing/promotions', { token, body: { name: 'Free shipping',
+			action: { type: 'free_shipping' }, conditions: { min_subtotal: 5000 } } });
+		assert.equal(p.status, 201, p.text);
+		r = await s.request('PATCH', `${C}/${cart.id}/lines/${W}`, { ...h, body: { quantity: 2 } });
+		assert.equal(r.json.totals.shipping_discount, 0);
+		assert.equal(r.json.promotions.find((x) => x.id === p.json.id).reason, 'min_subtotal');
+		r = await s.request('PATCH', `${C}/${cart.id}/lines/${W}`, { ...h, body: { quantity: 3 } });
+		assert.equal(r.json.totals.shipping_discount, 490);
+		assert.equal(r.json.totals.shipping_total, 0);
+		assert.equal(r.json.totals.total, 6000 + 1140);
+		await s.request('DELETE', `/api/v1/pricing/promotions/${p.json.id}`, { token, headers: { 'if-match': '"v1"' } });
+	});
+
 	it('deletes methods and zones', async () => {
 		assertProblem(await s.request('DELETE', `${Z}/${zone}/methods/${flat.id}`, { token: cust }), 403);
 		assert.equal((await s.request('DELETE', `${Z}/${zone}/methods/${flat.id}`, { token })).status, 204);
