@@ -100,9 +100,11 @@ int	checkout_carts_merge(struct core_req *);
 int	checkout_zones_list(struct core_req *);
 int	checkout_zones_create(struct core_req *);
 int	checkout_zones_get(struct core_req *);
+int	checkout_zones_patch(struct core_req *);
 int	checkout_zones_delete(struct core_req *);
 int	checkout_methods_list(struct core_req *);
 int	checkout_methods_create(struct core_req *);
+int	checkout_methods_patch(struct core_req *);
 int	checkout_methods_delete(struct core_req *);
 int	checkout_methods_public(struct core_req *);
 /*

@@ -23,6 +23,13 @@ static int	checkout_method_amount(const char *kind, int64_t amount,
 static cJSON	*checkout_method_json(sqlite3_stmt *);
 static cJSON	*checkout_zone_json(sqlite3 *, const char *id);
 static int	checkout_zone_exists(sqlite3 *, const char *id);
+static int	checkout_in_zone(sqlite3 *, const char *country,
+		    const char *zone);
+struct checkout_mdef;
+static int	checkout_method_check(const cJSON *, struct checkout_mdef *,
+		    cJSON **errors);
+static int	checkout_method_answer(struct core_req *, sqlite3 *,
+		    const char *id, int status);
 
 #define CHECKOUT_METHOD_COLS	"id, zone_id, name, kind, amount," \
 	" min_subtotal, brackets, created_at"
@@ -293,6 +300,103 @@ checkout_zones_get(struct core_req *r)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * PATCH /shipping/zones/{id} {"name"?, "countries"?}: countries replaces
+ * the list.  Carts shipping to a country that left see it on their next
+ * change (their method is dropped).
+ */
+int
+checkout_zones_patch(struct core_req *r)
+{
+	sqlite3		*db;
+	const cJSON	*list, *it;
+	const char	*name, *z;
+	cJSON		*errors, *o;
+	char		 f[40], msg[96];
+	int		 i, n, rc;
+
+	errors = NULL;
+	name = NULL;
+	db = core_db_get("checkout");
+	if (!checkout_zone_exists(db, r->params[0]))
+		return (checkout_not_found(r, "not-found",
+		    "no shipping zone has this id"));
+	rc = cJSON_IsObject(r->body) ? core_json_get_str(r->body, "name",
+	    CHECKOUT_NAME_MAX, &name) : CORE_JSON_WRONG;
+	if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK && *name == '\0'))
+		core_http_field_error(&errors, "name", "must be 1 to 100 "
+		    "bytes");
+	list = cJSON_IsObject(r->body) ? cJSON_GetObjectItemCaseSensitive(
+	    r->body, "countries") : NULL;
+	n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0;
+	if (list != NULL && (n < 1 || n > CHECKOUT_ZONE_COUNTRIES)) {
+		core_http_field_error(&errors, "countries", "must be 1 to 250 "
+		    "ISO 3166-1 alpha-2 codes such as DE");
+		list = NULL;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, list) {
+		snprintf(f, sizeof(f), "countries[%d]", i++);
+		if (!cJSON_IsString(it) || !checkout_country_valid(
+		    it->valuestring)) {
+			core_http_field_error(&errors, f, "must be an ISO "
+			    "3166-1 alpha-2 code such as DE");
+			continue;
+		}
+		z = it->valuestring;
+		if (checkout_ships_to(db, z) && !checkout_in_zone(db, z,
+		    r->params[0])) {
+			snprintf(msg, sizeof(msg), "%s is already in another "
+			    "zone", z);
+			core_http_field_error(&errors, f, msg);
+		}
+	}
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	if (core_db_begin(db) == -1)
+		return (checkout_internal(r));
+	if (name != NULL && checkout_exec2(db, "UPDATE shipping_zones SET"
+	    " name = ?2 WHERE id = ?1", r->params[0], name) == -1)
+		goto fail;
+	if (list != NULL && checkout_exec2(db, "DELETE FROM"
+	    " shipping_zone_countries WHERE zone_id = ?", r->params[0],
+	    NULL) == -1)
+		goto fail;
+	cJSON_ArrayForEach(it, list)
+		if (checkout_exec2(db, "INSERT OR IGNORE INTO"
+		    " shipping_zone_countries (country, zone_id) VALUES"
+		    " (?1, ?2)", it->valuestring, r->params[0]) == -1)
+			goto fail;
+	if (core_db_commit(db) == -1)
+		goto fail;
+	if ((o = checkout_zone_json(db, r->params[0])) == NULL)
+		return (checkout_internal(r));
+	core_http_json_take(r, 200, o);
+	return (KORE_RESULT_OK);
+fail:
+	core_db_rollback(db);
+	return (checkout_internal(r));
+}
+
+/* 1 if country belongs to zone. */
+static int
+checkout_in_zone(sqlite3 *db, const char *country, const char *zone)
+{
+	sqlite3_stmt	*st;
+	int		 in;
+
+	if ((st = core_db_stmt(db, "SELECT 1 FROM shipping_zone_countries"
+	    " WHERE country = ?1 AND zone_id = ?2")) == NULL)
+		return (0);
+	sqlite3_bind_text(st, 1, country, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, zone, -1, SQLITE_STATIC);
+	in = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return (in);
+}
+
 /* DELETE /shipping/zones/{id}: with its methods; carts drop them. */
 int
 checkout_zones_delete(struct core_req *r)
@@ -345,69 +449,69 @@ checkout_methods_list(struct core_req *r)
 	return (KORE_RESULT_OK);
 }
 
+/* A method's definition as checked from a request. */
+struct checkout_mdef {
+	const char	*name, *kind;		/* borrowed from the body */
+	int64_t		 amount, min_subtotal;
+	char		*brackets;		/* canonical JSON, owned */
+};
+
 /*
- * POST /shipping/zones/{id}/methods {"name","kind",...}: flat takes
- * amount; weight takes brackets [{"max_grams","amount"}] with max_grams
- * rising; free_above takes min_subtotal; pickup takes nothing.
+ * Checks o (a create body, or the stored method with a patch laid over
+ * it) into *d: flat takes amount; weight takes brackets
+ * [{"max_grams","amount"}] with max_grams rising; free_above takes
+ * min_subtotal; pickup takes nothing.  Returns 0, or -1 with *errors
+ * naming every bad field; d->brackets is to be freed either way.
  */
-int
-checkout_methods_create(struct core_req *r)
+static int
+checkout_method_check(const cJSON *o, struct checkout_mdef *d, cJSON **errors)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
 	const cJSON	*br, *it;
-	const char	*name, *kind;
-	cJSON		*errors, *canon, *o;
-	char		 id[CORE_ID_MAX], f[48], *btext;
-	int64_t		 amount, minsub, max, prev, v;
+	cJSON		*canon, *x;
+	char		 f[48];
+	int64_t		 max, prev, v;
 	int		 i, n;
 
-	errors = NULL;
-	amount = minsub = 0;
-	kind = NULL;
-	db = core_db_get("checkout");
-	if (!checkout_zone_exists(db, r->params[0]))
-		return (checkout_not_found(r, "not-found",
-		    "no shipping zone has this id"));
-	if (!cJSON_IsObject(r->body) || core_json_get_str(r->body, "name",
-	    CHECKOUT_NAME_MAX, &name) != CORE_JSON_OK || *name == '\0')
-		core_http_field_error(&errors, "name",
+	memset(d, 0, sizeof(*d));
+	if (!cJSON_IsObject(o) || core_json_get_str(o, "name",
+	    CHECKOUT_NAME_MAX, &d->name) != CORE_JSON_OK || *d->name == '\0')
+		core_http_field_error(errors, "name",
 		    "is required: 1 to 100 bytes");
-	if (!cJSON_IsObject(r->body) || core_json_get_str(r->body, "kind",
-	    16, &kind) != CORE_JSON_OK || (strcmp(kind, "flat") != 0 &&
-	    strcmp(kind, "weight") != 0 && strcmp(kind, "free_above") != 0 &&
-	    strcmp(kind, "pickup") != 0)) {
-		core_http_field_error(&errors, "kind", "is required: flat, "
+	if (!cJSON_IsObject(o) || core_json_get_str(o, "kind", 16,
+	    &d->kind) != CORE_JSON_OK || (strcmp(d->kind, "flat") != 0 &&
+	    strcmp(d->kind, "weight") != 0 && strcmp(d->kind,
+	    "free_above") != 0 && strcmp(d->kind, "pickup") != 0)) {
+		core_http_field_error(errors, "kind", "is required: flat, "
 		    "weight, free_above or pickup");
-		core_http_invalid(r, errors);
-		return (KORE_RESULT_OK);
+		return (-1);
 	}
-	canon = cJSON_CreateArray();
-	if (strcmp(kind, "flat") == 0 && core_json_get_i64(r->body, "amount",
-	    0, CORE_MONEY_MAX, &amount) != CORE_JSON_OK)
-		core_http_field_error(&errors, "amount", "is required: minor "
+	if (strcmp(d->kind, "flat") == 0 && core_json_get_i64(o, "amount",
+	    0, CORE_MONEY_MAX, &d->amount) != CORE_JSON_OK)
+		core_http_field_error(errors, "amount", "is required: minor "
 		    "units from 0 to 10^15");
-	if (strcmp(kind, "free_above") == 0 && core_json_get_i64(r->body,
-	    "min_subtotal", 0, CORE_MONEY_MAX, &minsub) != CORE_JSON_OK)
-		core_http_field_error(&errors, "min_subtotal", "is required: "
+	if (strcmp(d->kind, "free_above") == 0 && core_json_get_i64(o,
+	    "min_subtotal", 0, CORE_MONEY_MAX, &d->min_subtotal) !=
+	    CORE_JSON_OK)
+		core_http_field_error(errors, "min_subtotal", "is required: "
 		    "minor units from 0 to 10^15");
-	if (strcmp(kind, "weight") == 0) {
-		br = cJSON_GetObjectItemCaseSensitive(r->body, "brackets");
+	canon = cJSON_CreateArray();
+	if (strcmp(d->kind, "weight") == 0) {
+		br = cJSON_GetObjectItemCaseSensitive(o, "brackets");
 		n = cJSON_IsArray(br) ? cJSON_GetArraySize(br) : 0;
-		if (n < 1 || n > CHECKOUT_BRACKETS_MAX)
-			core_http_field_error(&errors, "brackets", "is "
+		if (n < 1 || n > CHECKOUT_BRACKETS_MAX) {
+			core_http_field_error(errors, "brackets", "is "
 			    "required: 1 to 20 of {max_grams, amount}");
+			br = NULL;
+		}
 		prev = -1;
 		i = 0;
-		if (n == 0)
-			br = NULL;
 		cJSON_ArrayForEach(it, br) {
 			if (core_json_get_i64(it, "max_grams", 1,
 			    CHECKOUT_GRAMS_MAX, &max) != CORE_JSON_OK ||
 			    max <= prev) {
 				snprintf(f, sizeof(f), "brackets[%d].max_grams",
 				    i);
-				core_http_field_error(&errors, f, "is "
+				core_http_field_error(errors, f, "is "
 				    "required: grams, 1 to 10^9, rising from "
 				    "bracket to bracket");
 			}
@@ -415,50 +519,32 @@ checkout_methods_create(struct core_req *r)
 			    &v) != CORE_JSON_OK) {
 				snprintf(f, sizeof(f), "brackets[%d].amount",
 				    i);
-				core_http_field_error(&errors, f, "is "
+				core_http_field_error(errors, f, "is "
 				    "required: minor units from 0 to 10^15");
 			} else {
-				o = cJSON_CreateObject();
-				cJSON_AddNumberToObject(o, "max_grams",
+				x = cJSON_CreateObject();
+				cJSON_AddNumberToObject(x, "max_grams",
 				    (double)max);
-				cJSON_AddNumberToObject(o, "amount", (double)v);
-				cJSON_AddItemToArray(canon, o);
+				cJSON_AddNumberToObject(x, "amount", (double)v);
+				cJSON_AddItemToArray(canon, x);
 			}
 			prev = max;
 			i++;
 		}
 	}
-	if (errors != NULL) {
-		cJSON_Delete(canon);
-		core_http_invalid(r, errors);
-		return (KORE_RESULT_OK);
-	}
-	btext = cJSON_PrintUnformatted(canon);
+	d->brackets = cJSON_PrintUnformatted(canon);
 	cJSON_Delete(canon);
-	if (core_db_begin(db) == -1) {
-		cJSON_free(btext);
-		return (checkout_internal(r));
-	}
-	core_id_new(id, sizeof(id), "shm");
-	if ((st = core_db_stmt(db, "INSERT INTO shipping_methods (id, zone_id,"
-	    " name, kind, amount, min_subtotal, brackets, created_at) VALUES"
-	    " (?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->params[0], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, amount);
-	sqlite3_bind_int64(st, 6, minsub);
-	sqlite3_bind_text(st, 7, btext, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, core_db_now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		core_db_err(db, "method insert");
-		goto fail;
-	}
-	if (core_db_commit(db) == -1)
-		goto fail;
-	cJSON_free(btext);
+	return (*errors != NULL ? -1 : 0);
+}
+
+/* Answers method id (of zone) as JSON with status. */
+static int
+checkout_method_answer(struct core_req *r, sqlite3 *db, const char *id,
+    int status)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o;
+
 	if ((st = core_db_stmt(db, "SELECT " CHECKOUT_METHOD_COLS " FROM"
 	    " shipping_methods WHERE id = ?")) == NULL)
 		return (checkout_internal(r));
@@ -469,10 +555,144 @@ checkout_methods_create(struct core_req *r)
 	}
 	o = checkout_method_json(st);
 	sqlite3_reset(st);
-	core_http_json_take(r, 201, o);
+	core_http_json_take(r, status, o);
+	return (KORE_RESULT_OK);
+}
+
+/* POST /shipping/zones/{id}/methods {"name","kind",...} */
+int
+checkout_methods_create(struct core_req *r)
+{
+	struct checkout_mdef	 d;
+	sqlite3			*db;
+	sqlite3_stmt		*st;
+	cJSON			*errors;
+	char			 id[CORE_ID_MAX];
+
+	errors = NULL;
+	db = core_db_get("checkout");
+	if (!checkout_zone_exists(db, r->params[0]))
+		return (checkout_not_found(r, "not-found",
+		    "no shipping zone has this id"));
+	if (checkout_method_check(r->body, &d, &errors) == -1) {
+		cJSON_free(d.brackets);
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	if (core_db_begin(db) == -1)
+		goto fail;
+	core_id_new(id, sizeof(id), "shm");
+	if ((st = core_db_stmt(db, "INSERT INTO shipping_methods (id, zone_id,"
+	    " name, kind, amount, min_subtotal, brackets, created_at) VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->params[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d.kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, d.amount);
+	sqlite3_bind_int64(st, 6, d.min_subtotal);
+	sqlite3_bind_text(st, 7, d.brackets, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, core_db_now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		core_db_err(db, "method insert");
+		goto fail;
+	}
+	if (core_db_commit(db) == -1)
+		goto fail;
+	cJSON_free(d.brackets);
+	return (checkout_method_answer(r, db, id, 201));
+fail:
+	cJSON_free(d.brackets);
+	core_db_rollback(db);
+	return (checkout_internal(r));
+}
+
+/*
+ * PATCH /shipping/zones/{id}/methods/{method_id}: any of name, amount,
+ * min_subtotal, brackets laid over the method; its kind stays.  Carts
+ * that chose it see the new amount on their next change.
+ */
+int
+checkout_methods_patch(struct core_req *r)
+{
+	struct checkout_mdef	 d;
+	sqlite3			*db;
+	sqlite3_stmt		*st;
+	const cJSON		*it;
+	const char		*kind;
+	cJSON			*cur, *errors;
+
+	errors = NULL;
+	memset(&d, 0, sizeof(d));
+	db = core_db_get("checkout");
+	if ((st = core_db_stmt(db, "SELECT " CHECKOUT_METHOD_COLS " FROM"
+	    " shipping_methods WHERE id = ?2 AND zone_id = ?1")) == NULL)
+		return (checkout_internal(r));
+	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->params[1], -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (checkout_not_found(r, "not-found",
+		    "the zone has no method with this id"));
+	}
+	cur = checkout_method_json(st);
+	sqlite3_reset(st);
+	if (!cJSON_IsObject(r->body)) {
+		core_http_field_error(&errors, "name", "send an object with "
+		    "name, amount, min_subtotal and/or brackets");
+		goto invalid;
+	}
+	if (core_json_get_str(r->body, "kind", 16, &kind) != CORE_JSON_MISSING &&
+	    (kind == NULL || strcmp(kind, cJSON_GetObjectItemCaseSensitive(cur,
+	    "kind")->valuestring) != 0)) {
+		core_http_field_error(&errors, "kind", "cannot change: "
+		    "delete the method and add another");
+		goto invalid;
+	}
+	cJSON_ArrayForEach(it, r->body) {
+		if (strcmp(it->string, "name") == 0 ||
+		    strcmp(it->string, "amount") == 0 ||
+		    strcmp(it->string, "min_subtotal") == 0 ||
+		    strcmp(it->string, "brackets") == 0)
+			cJSON_ReplaceItemInObjectCaseSensitive(cur, it->string,
+			    cJSON_Duplicate(it, 1));
+		else if (strcmp(it->string, "kind") != 0)
+			core_http_field_error(&errors, "body", "has a member "
+			    "a method does not have");
+	}
+	if (errors != NULL)
+		goto invalid;
+	if (checkout_method_check(cur, &d, &errors) == -1)
+		goto invalid;
+	if (core_db_begin(db) == -1)
+		goto fail;
+	if ((st = core_db_stmt(db, "UPDATE shipping_methods SET name = ?2,"
+	    " amount = ?3, min_subtotal = ?4, brackets = ?5 WHERE id = ?1")) ==
+	    NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, r->params[1], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, d.amount);
+	sqlite3_bind_int64(st, 4, d.min_subtotal);
+	sqlite3_bind_text(st, 5, d.brackets, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		core_db_err(db, "method update");
+		goto fail;
+	}
+	if (core_db_commit(db) == -1)
+		goto fail;
+	cJSON_free(d.brackets);
+	cJSON_Delete(cur);
+	return (checkout_method_answer(r, db, r->params[1], 200));
+invalid:
+	cJSON_free(d.brackets);
+	cJSON_Delete(cur);
+	core_http_invalid(r, errors);
 	return (KORE_RESULT_OK);
 fail:
-	cJSON_free(btext);
+	cJSON_free(d.brackets);
+	cJSON_Delete(cur);
 	core_db_rollback(db);
 	return (checkout_internal(r));
 }

@@ -154,13 +154,45 @@ describe('checkout: shipping', () => {
 		assert.equal(r.json.shipping.amount, 0);
 	});
 
+	it('changes zones and methods', async () => {
+		const other = await s.request('POST', Z, { token, body: { name: 'Benelux', countries: ['NL', 'BE'] } });
+		assert.equal(other.status, 201, other.text);
+		const pz = (body, id = zone) => s.request('PATCH', `${Z}/${id}`, { token, body });
+		let r = await pz({ name: 'DACH+', countries: ['DE', 'AT', 'CH'] });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.name, 'DACH+');
+		assert.deepEqual(r.json.countries, ['AT', 'CH', 'DE']);
+		assert.deepEqual(fieldsOf(await pz({ countries: ['DE', 'NL'] })), ['countries[1]']);
+		assert.deepEqual(fieldsOf(await pz({ name: '' })), ['name']);
+		assert.deepEqual(fieldsOf(await pz({ countries: [] })), ['countries']);
+		assertProblem(await pz({ name: 'x' }, 'shz_nope'), 404, 'not-found');
+		r = await pz({ countries: ['DE', 'AT'] });
+		assert.deepEqual(r.json.countries, ['AT', 'DE']);
+		assert.equal(r.json.name, 'DACH+');
+		assert.equal((await s.request('DELETE', `${Z}/${other.json.id}`, { token })).status, 204);
+		const pm = (id, body) => s.request('PATCH', `${Z}/${zone}/methods/${id}`, { token, body });
+		r = await pm(flat.id, { amount: 590 });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.amount, 590);
+		assert.equal(r.json.name, 'Standard');
+		assert.deepEqual(fieldsOf(await pm(flat.id, { kind: 'pickup' })), ['kind']);
+		assert.deepEqual(fieldsOf(await pm(flat.id, { amount: -1 })), ['amount']);
+		assert.deepEqual(fieldsOf(await pm(flat.id, { price: 1 })), ['body']);
+		assert.deepEqual(fieldsOf(await pm(weight.id, { brackets: [{ max_grams: 10, amount: 1 },
+			{ max_grams: 5, amount: 2 }] })), ['brackets[1].max_grams']);
+		assertProblem(await pm('shm_nope', { amount: 1 }), 404, 'not-found');
+		r = await pm(flat.id, { amount: 490, name: 'Standard' });
+		assert.equal(r.json.amount, 490);
+	});
+
 	it('answers 401 and 403 on every staff route', async () => {
 		const routes = [['GET', Z], ['POST', Z], ['GET', `${Z}/${zone}`], ['DELETE', `${Z}/${zone}`],
 			['GET', `${Z}/${zone}/methods`], ['POST', `${Z}/${zone}/methods`],
-			['DELETE', `${Z}/${zone}/methods/${flat.id}`]];
+			['DELETE', `${Z}/${zone}/methods/${flat.id}`], ['PATCH', `${Z}/${zone}`],
+			['PATCH', `${Z}/${zone}/methods/${flat.id}`]];
 		for (const [m, url] of routes) {
-			assertProblem(await s.request(m, url, { body: m === 'POST' ? {} : undefined }), 401);
-			assertProblem(await s.request(m, url, { token: cust, body: m === 'POST' ? {} : undefined }), 403);
+			assertProblem(await s.request(m, url, { body: ['POST', 'PATCH'].includes(m) ? {} : undefined }), 401);
+			assertProblem(await s.request(m, url, { token: cust, body: ['POST', 'PATCH'].includes(m) ? {} : undefined }), 403);
 		}
 		assertProblem(await s.request('GET', `${Z}/${zone}`, { token: 'not-a-token' }), 401);
 		assert.equal((await s.request('GET', `${Z}/${zone}`, { token })).json.methods.length, 4, 'nothing changed');
