@@ -731,7 +731,7 @@ void
 core_http_problem_with(struct core_req *r, int status, const char *type,
     const char *title, const char *detail, cJSON *members)
 {
-	cJSON	*o, *it;
+	cJSON	*o;
 	char	 uri[128];
 	char	*s;
 
@@ -744,13 +744,7 @@ core_http_problem_with(struct core_req *r, int status, const char *type,
 		cJSON_AddStringToObject(o, "detail", detail);
 	core_http_add_path(o, "instance", r->http->path);
 	cJSON_AddStringToObject(o, "request_id", r->request_id);
-	if (members != NULL) {
-		while ((it = members->child) != NULL) {
-			cJSON_DetachItemViaPointer(members, it);
-			cJSON_AddItemToObject(o, it->string, it);
-		}
-		cJSON_Delete(members);
-	}
+	core_json_merge(o, members);
 	s = cJSON_PrintUnformatted(o);
 	http_response_header(r->http, "content-type",
 	    "application/problem+json");

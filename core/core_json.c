@@ -101,6 +101,20 @@ core_json_parse(const char *text, size_t len)
 	return (root);
 }
 
+void
+core_json_merge(cJSON *to, cJSON *from)
+{
+	cJSON	*it;
+
+	if (from == NULL)
+		return;
+	while ((it = from->child) != NULL) {
+		cJSON_DetachItemViaPointer(from, it);
+		cJSON_AddItemToObject(to, it->string, it);
+	}
+	cJSON_Delete(from);
+}
+
 int
 core_json_depth(const cJSON *item)
 {

@@ -39,6 +39,12 @@ int	core_json_get_bool(const cJSON *obj, const char *key, int *out);
  */
 cJSON	*core_json_parse(const char *text, size_t len);
 
+/*
+ * Moves every member of the object from into the object to, in order,
+ * then frees from.  from is consumed and may be NULL.
+ */
+void	core_json_merge(cJSON *to, cJSON *from);
+
 /* Nesting depth of item (a scalar is 1). */
 int	core_json_depth(const cJSON *item);
 

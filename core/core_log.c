@@ -11,6 +11,7 @@
 
 #include "core/core_http.h"
 #include "core/core_id.h"
+#include "core/core_json.h"
 #include "core/core_log.h"
 
 #define CORE_LOG_BUF	(64 * 1024)
@@ -53,7 +54,7 @@ core_log_line(const char *level, const char *msg, cJSON *fields,
     int buffered)
 {
 	struct timeval	 tv;
-	cJSON		*o, *it;
+	cJSON		*o;
 	char		 ts[40];
 	char		*s;
 	size_t		 len;
@@ -73,13 +74,7 @@ core_log_line(const char *level, const char *msg, cJSON *fields,
 	if (rid[0] != '\0' && (fields == NULL ||
 	    !cJSON_HasObjectItem(fields, "request_id")))
 		cJSON_AddStringToObject(o, "request_id", rid);
-	if (fields != NULL) {
-		while ((it = fields->child) != NULL) {
-			cJSON_DetachItemViaPointer(fields, it);
-			cJSON_AddItemToObject(o, it->string, it);
-		}
-		cJSON_Delete(fields);
-	}
+	core_json_merge(o, fields);
 	if ((s = cJSON_PrintUnformatted(o)) != NULL) {
 		len = strlen(s);
 		s[len] = '\n';		/* cJSON allocates len + 1 bytes */

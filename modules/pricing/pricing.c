@@ -152,6 +152,34 @@ pricing_not_found(struct core_req *r, const char *type, const char *detail)
 	return (KORE_RESULT_OK);
 }
 
+int
+pricing_page_by_rowid(struct core_req *r, sqlite3 *db, sqlite3_stmt *st,
+    int limit, cJSON *(*json)(sqlite3 *, const char *))
+{
+	char	ids[PRICING_PAGE_MAX][CORE_ID_MAX], next[24];
+	cJSON	*data, *o;
+	int64_t	last;
+	int	n, i;
+
+	n = 0;
+	last = 0;
+	while (n < limit && n < PRICING_PAGE_MAX &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(ids[n++], CORE_ID_MAX, "%s",
+		    sqlite3_column_text(st, 0));
+		last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	data = cJSON_CreateArray();
+	for (i = 0; i < n; i++)
+		if ((o = json(db, ids[i])) != NULL)
+			cJSON_AddItemToArray(data, o);
+	snprintf(next, sizeof(next), "%lld", (long long)last);
+	core_http_json_take(r, 200, core_http_page_body(data,
+	    n == limit ? next : NULL));
+	return (KORE_RESULT_OK);
+}
+
 void
 pricing_currency(sqlite3 *db, char cur[4])
 {

@@ -87,7 +87,7 @@ pricing_coupon_json(sqlite3 *db, const char *code, int full)
 static int
 pricing_coupon_publish(sqlite3 *db, const char *code, const char *change)
 {
-	cJSON	*c, *ev, *it;
+	cJSON	*c, *ev;
 	int	 rc;
 
 	if ((c = pricing_coupon_json(db, code, 0)) == NULL)
@@ -96,11 +96,7 @@ pricing_coupon_publish(sqlite3 *db, const char *code, const char *change)
 	cJSON_AddStringToObject(ev, "code", code);
 	cJSON_AddStringToObject(ev, "change", change);
 	cJSON_DeleteItemFromObjectCaseSensitive(c, "code");
-	while ((it = c->child) != NULL) {
-		cJSON_DetachItemViaPointer(c, it);
-		cJSON_AddItemToObject(ev, it->string, it);
-	}
-	cJSON_Delete(c);
+	core_json_merge(ev, c);
 	rc = core_bus_publish(db, "pricing.coupon.changed", 1, code, ev);
 	cJSON_Delete(ev);
 	return (rc);

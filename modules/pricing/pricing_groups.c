@@ -32,7 +32,7 @@ pricing_group_publish(sqlite3 *db, const char *id, const char *change,
     cJSON *extra)
 {
 	sqlite3_stmt	*st;
-	cJSON		*ev, *it;
+	cJSON		*ev;
 	int		 rc;
 
 	ev = cJSON_CreateObject();
@@ -50,13 +50,7 @@ pricing_group_publish(sqlite3 *db, const char *id, const char *change,
 	}
 	sqlite3_reset(st);
 	cJSON_AddStringToObject(ev, "change", change);
-	if (extra != NULL) {
-		while ((it = extra->child) != NULL) {
-			cJSON_DetachItemViaPointer(extra, it);
-			cJSON_AddItemToObject(ev, it->string, it);
-		}
-		cJSON_Delete(extra);
-	}
+	core_json_merge(ev, extra);
 	rc = core_bus_publish(db, "pricing.group.changed", 1, id, ev);
 	cJSON_Delete(ev);
 	return (rc);
@@ -202,11 +196,10 @@ pricing_groups_list(struct core_req *r)
 {
 	sqlite3		*db;
 	sqlite3_stmt	*st;
-	cJSON		*data, *o, *errors;
-	char		 after[24], next[24];
-	char		 ids[PRICING_PAGE_MAX][CORE_ID_MAX];
-	int64_t		 from, last;
-	int		 limit, n, i;
+	cJSON		*errors;
+	char		 after[24];
+	int64_t		 from;
+	int		 limit;
 
 	if (core_http_page(r, 50, PRICING_PAGE_MAX, &limit, after,
 	    sizeof(after)) == -1)
@@ -223,22 +216,7 @@ pricing_groups_list(struct core_req *r)
 		return (pricing_internal(r));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int(st, 2, limit);
-	n = 0;
-	last = 0;
-	while (n < limit && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(ids[n++], CORE_ID_MAX, "%s",
-		    sqlite3_column_text(st, 0));
-		last = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	data = cJSON_CreateArray();
-	for (i = 0; i < n; i++)
-		if ((o = pricing_group_json(db, ids[i])) != NULL)
-			cJSON_AddItemToArray(data, o);
-	snprintf(next, sizeof(next), "%lld", (long long)last);
-	core_http_json_take(r, 200, core_http_page_body(data,
-	    n == limit ? next : NULL));
-	return (KORE_RESULT_OK);
+	return (pricing_page_by_rowid(r, db, st, limit, pricing_group_json));
 }
 
 /* GET /groups/{id} */

@@ -35,6 +35,13 @@ int	pricing_internal(struct core_req *);
 /* Answers 404 problem+json of type with detail; returns KORE_RESULT_OK. */
 int	pricing_not_found(struct core_req *, const char *type,
 	    const char *detail);
+/*
+ * Answers a page of the rows of st (bound, LIMIT limit; columns id, rowid)
+ * each rendered by json (ids it finds no more are left out); next is the
+ * last rowid when the page is full.  Returns KORE_RESULT_OK.
+ */
+int	pricing_page_by_rowid(struct core_req *, sqlite3 *, sqlite3_stmt *,
+	    int limit, cJSON *(*json)(sqlite3 *, const char *));
 /* The shop currency into cur (4 bytes). */
 void	pricing_currency(sqlite3 *, char cur[4]);
 /* 1 if s is a SKU as catalog allows it (1-64 of A-Z a-z 0-9 . _ / -). */

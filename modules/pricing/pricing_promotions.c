@@ -16,6 +16,7 @@
 #include "modules/pricing/pricing_int.h"
 
 static cJSON	*pricing_promo_json(sqlite3 *, const char *id, int full);
+static cJSON	*pricing_promo_json_full(sqlite3 *, const char *id);
 static int	 pricing_promo_publish(sqlite3 *, const char *id,
 		    const char *change);
 static int	 pricing_promo_bump(sqlite3 *);
@@ -115,6 +116,13 @@ pricing_promo_json(sqlite3 *db, const char *id, int full)
 	}
 	sqlite3_reset(st);
 	return (o);
+}
+
+/* The staff view of promotion id, for pricing_page_by_rowid. */
+static cJSON *
+pricing_promo_json_full(sqlite3 *db, const char *id)
+{
+	return (pricing_promo_json(db, id, 1));
 }
 
 /* pricing.promotion.changed v1; a deleted one carries promotion null. */
@@ -265,11 +273,10 @@ pricing_promotions_list(struct core_req *r)
 {
 	sqlite3		*db;
 	sqlite3_stmt	*st;
-	cJSON		*data, *o, *errors;
-	char		 after[24], next[24], status[16], trig[16];
-	char		 ids[PRICING_PAGE_MAX][CORE_ID_MAX];
-	int64_t		 from, last;
-	int		 limit, n, i;
+	cJSON		*errors;
+	char		 after[24], status[16], trig[16];
+	int64_t		 from;
+	int		 limit;
 
 	if (core_http_page(r, 50, PRICING_PAGE_MAX, &limit, after,
 	    sizeof(after)) == -1)
@@ -301,22 +308,8 @@ pricing_promotions_list(struct core_req *r)
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, trig, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, limit);
-	n = 0;
-	last = 0;
-	while (n < limit && sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(ids[n++], CORE_ID_MAX, "%s",
-		    sqlite3_column_text(st, 0));
-		last = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	data = cJSON_CreateArray();
-	for (i = 0; i < n; i++)
-		if ((o = pricing_promo_json(db, ids[i], 1)) != NULL)
-			cJSON_AddItemToArray(data, o);
-	snprintf(next, sizeof(next), "%lld", (long long)last);
-	core_http_json_take(r, 200, core_http_page_body(data,
-	    n == limit ? next : NULL));
-	return (KORE_RESULT_OK);
+	return (pricing_page_by_rowid(r, db, st, limit,
+	    pricing_promo_json_full));
 }
 
 /* GET /promotions/{id} */
