@@ -214,6 +214,7 @@ Test(checkout_order_store, numbers_have_no_gaps_across_rollback,
 {
 	struct checkout_order	o;
 	sqlite3			*db;
+	cJSON			*p;
 	char			 id[CORE_ID_MAX], reason[256];
 	int64_t			 n;
 	int			 i;
@@ -222,9 +223,10 @@ Test(checkout_order_store, numbers_have_no_gaps_across_rollback,
 	for (i = 0; i < 10; i++) {
 		core_id_new(id, sizeof(id), "ord");
 		cr_assert_eq(core_db_begin(db), 0);
-		cr_assert_eq(checkout_order_append(db, id, "created",
-		    cof_created(1, "test"), NULL, -1, &o, reason,
-		    sizeof(reason)), CHECKOUT_ORDER_OK);
+		p = cof_created(1, "test");
+		cr_assert_eq(checkout_order_append(db, id, "created", p, NULL,
+		    -1, &o, reason, sizeof(reason)), CHECKOUT_ORDER_OK);
+		cJSON_Delete(p);
 		cr_assert_eq(checkout_order_append(db, id, "approved", NULL,
 		    NULL, 1, NULL, reason, sizeof(reason)), CHECKOUT_ORDER_OK);
 		if (i % 3 == 1)
