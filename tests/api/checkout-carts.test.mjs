@@ -131,6 +131,11 @@ describe('checkout: carts', () => {
 		    404, 'not-found');
 		assertProblem(await s.request('PUT', `${C}/${cart.id}/coupon`, { token: cust, body: { code: 'NOPE1' } }),
 		    404, 'not-found');
+		assertProblem(await s.request('DELETE', `${C}/${cart.id}/coupon`, as(other2)), 404, 'not-found');
+		assertProblem(await s.request('PUT', `${C}/${cart.id}/shipping`, { ...as(other2), body: { country: 'DE' } }),
+		    404, 'not-found');
+		assertProblem(await s.request('GET', `${C}/${cart.id}`, { token: 'not-a-token', headers: as(cart).headers }),
+		    401);
 		assertProblem(await s.request('DELETE', `${C}/nope_1`, as(cart)), 405);
 		assert.equal((await s.request('GET', `${C}/${cart.id}`, as(cart))).json.version, r.json.version);
 	});
