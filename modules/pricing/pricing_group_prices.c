@@ -172,12 +172,8 @@ pricing_group_prices_put(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	db = core_db_get("pricing");
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (pricing_group_version(db, r->params[0]) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "no such group"));
-	}
+	if (pricing_group_begin(r, db) == -1)
+		return (KORE_RESULT_OK);
 	if (!pricing_sku_valid(r->params[1]) || core_db_scalar(db,
 	    "SELECT count(*) FROM product_skus WHERE sku = ?", r->params[1],
 	    0) == 0) {
@@ -212,40 +208,13 @@ fail:
 int
 pricing_group_prices_delete(struct core_req *r)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	cJSON		*x;
+	static const struct pricing_group_row prices = {
+		"DELETE FROM group_prices WHERE group_id = ? AND sku = ?",
+		"sku", "price_removed", "not-found",
+		"this group has no price for this SKU", "delete group price"
+	};
 
-	db = core_db_get("pricing");
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (pricing_group_version(db, r->params[0]) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "no such group"));
-	}
-	if ((st = core_db_stmt(db, "DELETE FROM group_prices WHERE"
-	    " group_id = ? AND sku = ?")) == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->params[1], -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "this group has no "
-		    "price for this SKU"));
-	}
-	x = cJSON_CreateObject();
-	cJSON_AddStringToObject(x, "sku", r->params[1]);
-	if (pricing_group_publish(db, r->params[0], "price_removed", x) ==
-	    -1 || core_db_commit(db) == -1)
-		goto fail;
-	http_response(r->http, 204, NULL, 0);
-	return (KORE_RESULT_OK);
-fail:
-	core_db_err(db, "delete group price");
-	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (pricing_group_row_delete(r, &prices));
 }
 
 /*

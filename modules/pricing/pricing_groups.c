@@ -56,6 +56,54 @@ pricing_group_publish(sqlite3 *db, const char *id, const char *change,
 	return (rc);
 }
 
+int
+pricing_group_begin(struct core_req *r, sqlite3 *db)
+{
+	if (core_db_begin(db) == -1) {
+		(void)pricing_internal(r);
+		return (-1);
+	}
+	if (pricing_group_version(db, r->params[0]) == 0) {
+		core_db_rollback(db);
+		(void)pricing_not_found(r, "not-found", "no such group");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+pricing_group_row_delete(struct core_req *r, const struct pricing_group_row *g)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	cJSON		*x;
+
+	db = core_db_get("pricing");
+	if (pricing_group_begin(r, db) == -1)
+		return (KORE_RESULT_OK);
+	if ((st = core_db_stmt(db, g->delete_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->params[1], -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db) == 0) {
+		core_db_rollback(db);
+		return (pricing_not_found(r, g->type, g->detail));
+	}
+	x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, g->key, r->params[1]);
+	if (pricing_group_publish(db, r->params[0], g->change, x) == -1 ||
+	    core_db_commit(db) == -1)
+		goto fail;
+	http_response(r->http, 204, NULL, 0);
+	return (KORE_RESULT_OK);
+fail:
+	core_db_err(db, g->what);
+	core_db_rollback(db);
+	return (pricing_internal(r));
+}
+
 /* The group as JSON with its member and price counts, or NULL. */
 static cJSON *
 pricing_group_json(sqlite3 *db, const char *id)
@@ -306,12 +354,8 @@ pricing_groups_delete(struct core_req *r)
 	sqlite3_stmt	*st;
 
 	db = core_db_get("pricing");
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (pricing_group_version(db, r->params[0]) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "no such group"));
-	}
+	if (pricing_group_begin(r, db) == -1)
+		return (KORE_RESULT_OK);
 	/* Published first: the event names the group's code and name. */
 	if (pricing_group_publish(db, r->params[0], "deleted", NULL) == -1)
 		goto fail;
@@ -362,12 +406,8 @@ pricing_members_put(struct core_req *r)
 	int	 rc;
 
 	db = core_db_get("pricing");
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (pricing_group_version(db, r->params[0]) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "no such group"));
-	}
+	if (pricing_group_begin(r, db) == -1)
+		return (KORE_RESULT_OK);
 	if (core_db_scalar(db, "SELECT count(*) FROM customers WHERE"
 	    " customer_id = ?", r->params[1], 0) == 0) {
 		core_db_rollback(db);
@@ -390,40 +430,14 @@ pricing_members_put(struct core_req *r)
 int
 pricing_members_delete(struct core_req *r)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	cJSON		*x;
+	static const struct pricing_group_row members = {
+		"DELETE FROM group_members WHERE group_id = ? AND"
+		    " customer_id = ?",
+		"customer_id", "member_removed", "not-member",
+		"this customer is not in this group", "remove member"
+	};
 
-	db = core_db_get("pricing");
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (pricing_group_version(db, r->params[0]) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "no such group"));
-	}
-	if ((st = core_db_stmt(db, "DELETE FROM group_members WHERE"
-	    " group_id = ? AND customer_id = ?")) == NULL)
-		goto fail;
-	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->params[1], -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	if (sqlite3_changes(db) == 0) {
-		core_db_rollback(db);
-		return (pricing_not_found(r, "not-member", "this customer is "
-		    "not in this group"));
-	}
-	x = cJSON_CreateObject();
-	cJSON_AddStringToObject(x, "customer_id", r->params[1]);
-	if (pricing_group_publish(db, r->params[0], "member_removed", x) ==
-	    -1 || core_db_commit(db) == -1)
-		goto fail;
-	http_response(r->http, 204, NULL, 0);
-	return (KORE_RESULT_OK);
-fail:
-	core_db_err(db, "remove member");
-	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (pricing_group_row_delete(r, &members));
 }
 
 /* GET /groups/{id}/members?limit=&after=: by customer id. */

@@ -101,6 +101,25 @@ int	pricing_members_delete(struct core_req *);
 /* The version of group id, 0 when there is none. */
 int64_t	pricing_group_version(sqlite3 *, const char *id);
 /*
+ * Begins a write transaction on db for group r->params[0].  Returns 0
+ * inside it, or -1 after answering 500 or 404 (no such group).
+ */
+int	pricing_group_begin(struct core_req *, sqlite3 *);
+/* A row of a group's table that DELETE /groups/{id}/.../{key} removes. */
+struct pricing_group_row {
+	const char	*delete_sql;	/* ?1 group, ?2 key; a literal */
+	const char	*key;		/* its member in the event */
+	const char	*change;	/* the event's change */
+	const char	*type, *detail;	/* 404 when no row */
+	const char	*what;		/* logged on errors */
+};
+/*
+ * Deletes the row r->params[1] of group r->params[0] as g says, publishes
+ * the change and answers 204 (or 404 / 500).  Returns KORE_RESULT_OK.
+ */
+int	pricing_group_row_delete(struct core_req *,
+	    const struct pricing_group_row *g);
+/*
  * Creates a group (in tx) with a new id into id and publishes it.
  * Returns 0, 1 when the code is taken, or -1.
  */
