@@ -117,6 +117,15 @@ int	checkout_methods_public(struct core_req *);
 int	checkout_shipping_quote(sqlite3 *, const char *method,
 	    const char *country, int64_t weight, int64_t subtotal,
 	    int64_t *amount, char *name, size_t namelen);
+/*
+ * What a method of kind (flat, weight, free_above, pickup) costs a cart
+ * of weight grams and subtotal: 0 and *out, or 1 when it is not offered
+ * to that cart (no weight bracket holds it, the subtotal is below
+ * min_subtotal).  brackets is the stored JSON.  No I/O.
+ */
+int	checkout_method_amount(const char *kind, int64_t amount,
+	    int64_t min_subtotal, const char *brackets, int64_t weight,
+	    int64_t subtotal, int64_t *out);
 /* 1 if some zone ships to country. */
 int	checkout_ships_to(sqlite3 *, const char *country);
 

@@ -17,9 +17,6 @@
 
 #define CHECKOUT_GRAMS_MAX	1000000000LL	/* a tonne */
 
-static int	checkout_method_amount(const char *kind, int64_t amount,
-		    int64_t min_subtotal, const char *brackets, int64_t weight,
-		    int64_t subtotal, int64_t *out);
 static cJSON	*checkout_method_json(sqlite3_stmt *);
 static cJSON	*checkout_zone_json(sqlite3 *, const char *id);
 static int	checkout_zone_exists(sqlite3 *, const char *id);
@@ -34,11 +31,7 @@ static int	checkout_method_answer(struct core_req *, sqlite3 *,
 #define CHECKOUT_METHOD_COLS	"id, zone_id, name, kind, amount," \
 	" min_subtotal, brackets, created_at"
 
-/*
- * What a method costs a cart of weight grams and subtotal: 0 and *out, or
- * 1 when it is not offered to that cart.
- */
-static int
+int
 checkout_method_amount(const char *kind, int64_t amount, int64_t min_subtotal,
     const char *brackets, int64_t weight, int64_t subtotal, int64_t *out)
 {
