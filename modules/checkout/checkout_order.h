@@ -5,7 +5,9 @@
  * fold and the transition guard (no SQLite, no Kore), checkout_order_store.c
  * appends and loads events with snapshots and the list view,
  * checkout_order_replay.c rebuilds and verifies the derived tables, and
- * checkout_order_docs.c keeps the gap-free numbers and idempotency keys.
+ * checkout_order_docs.c keeps the gap-free numbers and idempotency keys,
+ * checkout_order_list.c queries the list view and checkout_order_invoice.c
+ * prints the invoice.
  * The state table is in docs/contracts/checkout-orders.md.
  */
 #ifndef CHECKOUT_ORDER_H
@@ -160,6 +162,14 @@ cJSON		*checkout_order_to_json(const struct checkout_order *);
 /* The reverse of to_json into an init'ed order.  Returns 0 or -1. */
 int		 checkout_order_from_json(struct checkout_order *,
 		    const cJSON *);
+
+/*
+ * The printable HTML invoice of o (an order confirmation before approval
+ * gives it an invoice number), text escaped, print styles in one <style>
+ * element.  Returns a malloc'ed string (free it) or NULL.  Pure.
+ */
+char		*checkout_order_invoice_html(const struct checkout_order *,
+		    const char *shop_name);
 
 /* --- storage (checkout_order_store.c) ------------------------------------ */
 

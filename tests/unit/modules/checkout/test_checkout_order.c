@@ -510,3 +510,38 @@ Test(checkout_order, snapshot_json_round_trip)
 	checkout_order_cleanup(&back);
 	checkout_order_cleanup(&o);
 }
+
+Test(checkout_order, invoice_html_is_escaped_and_adds_up)
+{
+	struct checkout_order	o;
+	cJSON			*p;
+	char			*html;
+
+	checkout_order_init(&o, "ord_01JDY3A0B1C2D3E4F5G6H7J8K9");
+	cr_expect_null(checkout_order_invoice_html(&o, "Shop"));
+	p = cof_created(2, "bank_transfer");
+	cJSON_AddNumberToObject(p, "number", 1042);
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(p,
+	    "lines"), 1), "title", cJSON_CreateString("<script>x</script>"));
+	co_step(&o, CHECKOUT_EV_CREATED, p);
+	html = checkout_order_invoice_html(&o, "Tom & Jerry's");
+	cr_assert_not_null(html);
+	cr_expect(strstr(html, "Order confirmation 1042") != NULL);
+	free(html);
+	co_step(&o, CHECKOUT_EV_APPROVED, cof_obj_i64("invoice_number", 17));
+	co_step(&o, CHECKOUT_EV_PAID, cof_obj_i64("amount", 5000));
+	cr_assert_not_null(html = checkout_order_invoice_html(&o,
+	    "Tom & Jerry's"));
+	cr_expect(strstr(html, "<title>Invoice 17</title>") != NULL);
+	cr_expect(strstr(html, "Tom &amp; Jerry&#39;s") != NULL);
+	cr_expect(strstr(html, "&lt;script&gt;x&lt;/script&gt;") != NULL);
+	cr_expect(strstr(html, "<script") == NULL);
+	cr_expect(strstr(html, "Ada Lovelace<br>DE<br>") != NULL);
+	/* 900 + 4000 + 500 shipping = 54.00; 50.00 paid; 4.00 due. */
+	cr_expect(strstr(html, "<th colspan=\"6\">Total</th><td>54.00 EUR")
+	    != NULL, "%s", html);
+	cr_expect(strstr(html, "Balance due</th><td>4.00 EUR") != NULL);
+	cr_expect(strstr(html, "<td>9.00 EUR</td>") != NULL);
+	free(html);
+	checkout_order_cleanup(&o);
+}
