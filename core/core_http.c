@@ -442,7 +442,7 @@ core_http_cors(struct core_req *r)
 		    "GET, POST, PUT, PATCH, DELETE");
 		http_response_header(r->http, "access-control-allow-headers",
 		    "Authorization, Content-Type, Idempotency-Key, If-Match, "
-		    "X-Request-Id");
+		    "X-Cart-Token, X-Request-Id");
 		http_response_header(r->http, "access-control-max-age", "600");
 	}
 }

@@ -290,6 +290,9 @@ describe('CORS', () => {
 		const allowHeaders = (r.headers['access-control-allow-headers'] ?? '').toLowerCase();
 		assert.match(allowHeaders, /\bauthorization\b/);
 		assert.match(allowHeaders, /\bcontent-type\b/);
+		/* what a storefront on another origin sends for carts and orders */
+		assert.match(allowHeaders, /\bx-cart-token\b/);
+		assert.match(allowHeaders, /\bidempotency-key\b/);
 		assert.equal(r.body.length, 0);
 	});
 
