@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/core_db.h"
 #include "core/core_id.h"
@@ -623,4 +625,107 @@ Test(checkout_order_store, list_filters_and_pages, .fini =
 	cr_assert_eq(checkout_order_list(db, &f, &data, &next), 0);
 	cr_expect_eq(cJSON_GetArraySize(data), 0);
 	cJSON_Delete(data);
+}
+
+/*
+ * Processes racing on one order, each with its own connection: 12 try
+ * to pay the whole total, then 6 try to ship while 6 try to cancel.
+ * Exactly one payment and exactly one of ship/cancel win; the others get
+ * the 409 verdict, and the log holds no illegal sequence.
+ */
+static int
+cs_race_child(const char *id, const char *type, const cJSON *p)
+{
+	struct checkout_order	 o;
+	sqlite3			*db;
+	char			 reason[256];
+	int			 rc;
+
+	if ((db = core_db_open("checkout", 1, 0)) == NULL ||
+	    core_db_begin(db) == -1)
+		return (99);
+	rc = checkout_order_append(db, id, type, p, "usr_race", -1, &o,
+	    reason, sizeof(reason));
+	if (rc == CHECKOUT_ORDER_OK) {
+		checkout_order_cleanup(&o);
+		if (core_db_commit(db) == -1)
+			return (98);
+	} else
+		core_db_rollback(db);
+	return (rc == -1 ? 97 : rc);
+}
+
+static void
+cs_race(const char *id, const char *t1, const cJSON *p1, const char *t2,
+    const cJSON *p2, int n, int *wins, int *losses)
+{
+	pid_t	pid[12];
+	int	i, st;
+
+	core_db_close_all();
+	for (i = 0; i < n; i++) {
+		cr_assert_neq(pid[i] = fork(), -1);
+		if (pid[i] == 0)
+			_exit(i % 2 == 0 ? cs_race_child(id, t1, p1) :
+			    cs_race_child(id, t2, p2));
+	}
+	*wins = *losses = 0;
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(waitpid(pid[i], &st, 0), pid[i]);
+		cr_assert(WIFEXITED(st));
+		if (WEXITSTATUS(st) == CHECKOUT_ORDER_OK)
+			(*wins)++;
+		else if (WEXITSTATUS(st) == CHECKOUT_ORDER_ILLEGAL)
+			(*losses)++;
+		else
+			cr_assert_fail("child exit %d", WEXITSTATUS(st));
+	}
+}
+
+Test(checkout_order_store, concurrent_transitions_one_winner, .fini =
+    unit_data_teardown)
+{
+	struct checkout_order	 o;
+	sqlite3			*db;
+	cJSON			*pay, *ship, *cancel;
+	char			 id[CORE_ID_MAX];
+	int			 wins, losses;
+	int64_t			 bad;
+
+	db = cs_open();
+	core_id_new(id, sizeof(id), "ord");
+	cr_assert_eq(cs_append(db, id, "created", cof_created(2, "test"),
+	    NULL), CHECKOUT_ORDER_OK);
+	cr_assert_eq(cs_append(db, id, "approved", NULL, NULL),
+	    CHECKOUT_ORDER_OK);
+	pay = cof_obj_i64("amount", 5400);
+	cs_race(id, "paid", pay, "paid", pay, 12, &wins, &losses);
+	cr_expect_eq(wins, 1);
+	cr_expect_eq(losses, 11);
+	cJSON_Delete(pay);
+
+	cr_assert_not_null(db = core_db_open("checkout", 1, 0));
+	cr_assert_eq(cs_append(db, id, "prepared", NULL, NULL),
+	    CHECKOUT_ORDER_OK);
+	ship = cJSON_CreateObject();
+	cJSON_AddStringToObject(ship, "carrier", "DHL");
+	cancel = cJSON_CreateObject();
+	cJSON_AddStringToObject(cancel, "reason", "race");
+	cs_race(id, "shipped", ship, "cancelled", cancel, 12, &wins, &losses);
+	cr_expect_eq(wins, 1);
+	cr_expect_eq(losses, 11);
+	cJSON_Delete(ship);
+	cJSON_Delete(cancel);
+
+	cr_assert_not_null(db = core_db_open("checkout", 1, 0));
+	cr_assert_eq(checkout_order_load(db, id, 0, &o), 0);
+	cr_expect_eq(o.seq, 5);
+	cr_expect_eq(o.paid, 5400);
+	cr_expect(o.state == CHECKOUT_ORDER_SHIPPED ||
+	    o.state == CHECKOUT_ORDER_CANCELLED);
+	cr_expect_eq(cs_count(db, "SELECT count(*) FROM order_events WHERE"
+	    " type = 'paid'"), 1);
+	checkout_order_cleanup(&o);
+	cr_assert_eq(checkout_order_verify(db, &bad), 0);
+	cr_expect_eq(bad, 0);
 }
