@@ -77,6 +77,24 @@ static const char core_db_bus_sql[] =
 	" error TEXT NOT NULL,"
 	" dead_at INTEGER NOT NULL);";
 
+sqlite3_stmt *
+core_db_row(sqlite3 *db, const char *sql, const char *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = core_db_stmt(db, sql)) == NULL)
+		return (NULL);
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			core_db_err(db, "find row");
+		sqlite3_reset(st);
+		return (NULL);
+	}
+	return (st);
+}
+
 void
 core_db_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 {

@@ -75,6 +75,13 @@ void		 core_db_rollback(sqlite3 *);
 sqlite3_stmt	*core_db_stmt(sqlite3 *, const char *sql);
 
 /*
+ * The cached statement sql, run with the one text parameter arg, on its
+ * first row: read its columns, then sqlite3_reset it.  NULL when there is
+ * no row or on an error (logged).  For "find by id or 404".
+ */
+sqlite3_stmt	*core_db_row(sqlite3 *, const char *sql, const char *arg);
+
+/*
  * The first column of the first row of sql, run with the one text
  * parameter arg (NULL: no parameter); def when there is no row or on an
  * error (logged).

@@ -103,14 +103,9 @@ catalog_stock_json(sqlite3 *db, const char *sku, int64_t *variant)
 	sqlite3_stmt	*st;
 	cJSON		*o;
 
-	if ((st = core_db_stmt(db, "SELECT rowid, on_hand, reserved,"
-	    " low_threshold FROM variants WHERE sku = ?")) == NULL)
+	if ((st = core_db_row(db, "SELECT rowid, on_hand, reserved,"
+	    " low_threshold FROM variants WHERE sku = ?", sku)) == NULL)
 		return (NULL);
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
-	}
 	*variant = sqlite3_column_int64(st, 0);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "sku", sku);

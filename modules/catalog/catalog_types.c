@@ -29,14 +29,9 @@ catalog_type_json(sqlite3 *db, const char *id, int staff)
 	sqlite3_stmt	*st;
 	cJSON		*o, *attrs, *a;
 
-	if ((st = core_db_stmt(db, "SELECT id, name, version FROM product_types"
-	    " WHERE id = ?")) == NULL)
+	if ((st = core_db_row(db, "SELECT id, name, version FROM product_types"
+	    " WHERE id = ?", id)) == NULL)
 		return (NULL);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
-	}
 	o = cJSON_CreateObject();
 	catalog_add_text(o, "id", st, 0);
 	catalog_add_text(o, "name", st, 1);

@@ -30,15 +30,10 @@ pricing_batch_json(sqlite3 *db, const char *id)
 	sqlite3_stmt	*st;
 	cJSON		*o;
 
-	if ((st = core_db_stmt(db, "SELECT id, promotion_id, prefix, count,"
+	if ((st = core_db_row(db, "SELECT id, promotion_id, prefix, count,"
 	    " length, expires_at, usage_limit, customer_usage_limit,"
-	    " created_at FROM coupon_batches WHERE id = ?")) == NULL)
+	    " created_at FROM coupon_batches WHERE id = ?", id)) == NULL)
 		return (NULL);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
-	}
 	o = cJSON_CreateObject();
 	core_db_add_text(o, "id", st, 0);
 	core_db_add_text(o, "promotion_id", st, 1);

@@ -112,17 +112,12 @@ pricing_group_json(sqlite3 *db, const char *id)
 	cJSON		*o;
 	char		 ts[40];
 
-	if ((st = core_db_stmt(db, "SELECT g.id, g.name, g.code, g.version,"
+	if ((st = core_db_row(db, "SELECT g.id, g.name, g.code, g.version,"
 	    " g.created_at, g.updated_at,"
 	    " (SELECT count(*) FROM group_members m WHERE m.group_id = g.id),"
 	    " (SELECT count(*) FROM group_prices p WHERE p.group_id = g.id)"
-	    " FROM customer_groups g WHERE g.id = ?")) == NULL)
+	    " FROM customer_groups g WHERE g.id = ?", id)) == NULL)
 		return (NULL);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
-	}
 	o = cJSON_CreateObject();
 	core_db_add_text(o, "id", st, 0);
 	core_db_add_text(o, "name", st, 1);

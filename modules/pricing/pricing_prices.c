@@ -167,17 +167,12 @@ pricing_price_json(sqlite3 *db, const char *sku, int staff)
 	const char	*status;
 
 	pricing_currency(db, cur);
-	if ((st = core_db_stmt(db, "SELECT p.sku, p.amount, p.compare_at,"
+	if ((st = core_db_row(db, "SELECT p.sku, p.amount, p.compare_at,"
 	    " s.product_id, pr.title, pr.status, p.origin, p.version,"
 	    " p.updated_at FROM prices p LEFT JOIN product_skus s ON"
 	    " s.sku = p.sku LEFT JOIN products pr ON pr.product_id ="
-	    " s.product_id WHERE p.sku = ?")) == NULL)
+	    " s.product_id WHERE p.sku = ?", sku)) == NULL)
 		return (NULL);
-	sqlite3_bind_text(st, 1, sku, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
-	}
 	status = (const char *)sqlite3_column_text(st, 5);
 	if (!staff && (status == NULL || strcmp(status, "active") != 0)) {
 		sqlite3_reset(st);

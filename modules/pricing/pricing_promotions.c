@@ -21,8 +21,6 @@ static int	 pricing_promo_publish(sqlite3 *, const char *id,
 		    const char *change);
 static int	 pricing_promo_bump(sqlite3 *);
 static int	 pricing_promo_too_many(sqlite3 *);
-static void	 pricing_promo_add_time(cJSON *, const char *,
-		    sqlite3_stmt *, int);
 static void	 pricing_promo_add_json(cJSON *, const char *,
 		    sqlite3_stmt *, int);
 static int64_t	 pricing_promo_version(sqlite3 *, const char *id);
@@ -41,19 +39,6 @@ pricing_promo_version(sqlite3 *db, const char *id)
 		return (0);
 	return (core_db_scalar(db, "SELECT version FROM promotions WHERE"
 	    " id = ?", id, 0));
-}
-
-static void
-pricing_promo_add_time(cJSON *o, const char *key, sqlite3_stmt *st, int col)
-{
-	char	ts[40];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	core_time_rfc3339(ts, sizeof(ts), sqlite3_column_int64(st, col));
-	cJSON_AddStringToObject(o, key, ts);
 }
 
 static void
@@ -78,28 +63,23 @@ pricing_promo_json(sqlite3 *db, const char *id, int full)
 	sqlite3_stmt	*st;
 	cJSON		*o;
 
-	if ((st = core_db_stmt(db, "SELECT id, name, description, status,"
+	if ((st = core_db_row(db, "SELECT id, name, description, status,"
 	    " trigger_kind, starts_at, ends_at, priority, is_exclusive,"
 	    " combines_with, conditions_json, action_json, usage_limit,"
 	    " customer_usage_limit, version, created_at, updated_at,"
 	    " (SELECT coalesce(sum(uses), 0) FROM promotion_uses u WHERE"
 	    " u.promotion_id = p.id),"
 	    " (SELECT count(*) FROM coupons c WHERE c.promotion_id = p.id)"
-	    " FROM promotions p WHERE id = ?")) == NULL)
+	    " FROM promotions p WHERE id = ?", id)) == NULL)
 		return (NULL);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (NULL);
-	}
 	o = cJSON_CreateObject();
 	core_db_add_text(o, "id", st, 0);
 	core_db_add_text(o, "name", st, 1);
 	core_db_add_text(o, "description", st, 2);
 	core_db_add_text(o, "status", st, 3);
 	core_db_add_text(o, "trigger", st, 4);
-	pricing_promo_add_time(o, "starts_at", st, 5);
-	pricing_promo_add_time(o, "ends_at", st, 6);
+	core_db_add_time(o, "starts_at", st, 5);
+	core_db_add_time(o, "ends_at", st, 6);
 	core_db_add_int(o, "priority", st, 7);
 	cJSON_AddBoolToObject(o, "exclusive", sqlite3_column_int(st, 8));
 	pricing_promo_add_json(o, "combines_with", st, 9);
@@ -111,8 +91,8 @@ pricing_promo_json(sqlite3 *db, const char *id, int full)
 		core_db_add_int(o, "uses", st, 17);
 		core_db_add_int(o, "coupons", st, 18);
 		core_db_add_int(o, "version", st, 14);
-		pricing_promo_add_time(o, "created_at", st, 15);
-		pricing_promo_add_time(o, "updated_at", st, 16);
+		core_db_add_time(o, "created_at", st, 15);
+		core_db_add_time(o, "updated_at", st, 16);
 	}
 	sqlite3_reset(st);
 	return (o);
