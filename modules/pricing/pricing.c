@@ -153,6 +153,25 @@ pricing_not_found(struct core_req *r, const char *type, const char *detail)
 }
 
 int
+pricing_begin_at(struct core_req *r, sqlite3 *db, int64_t version,
+    int64_t (*current)(sqlite3 *, const char *), const char *id,
+    const char *what)
+{
+	if (core_db_begin(db) == -1) {
+		(void)pricing_internal(r);
+		return (-1);
+	}
+	/* Re-checked under the write lock: the ETag decides, not the race. */
+	if (current(db, id) != version) {
+		core_db_rollback(db);
+		(void)core_http_if_match(r, current(db, id),
+		    PRICING_IFM_REQUIRED, what);
+		return (-1);
+	}
+	return (0);
+}
+
+int
 pricing_page_by_rowid(struct core_req *r, sqlite3 *db, sqlite3_stmt *st,
     int limit, cJSON *(*json)(sqlite3 *, const char *))
 {

@@ -47,6 +47,14 @@ pricing_code_promo(sqlite3 *db, const char *id)
 	    " id = ? AND trigger_kind = 'code'", id, 0) == 1);
 }
 
+/* The version of coupon code, 0 when there is none. */
+static int64_t
+pricing_coupon_version(sqlite3 *db, const char *code)
+{
+	return (core_db_scalar(db, "SELECT version FROM coupons WHERE"
+	    " code = ?", code, 0));
+}
+
 /* The coupon (full: with uses, version and times), or NULL. */
 static cJSON *
 pricing_coupon_json(sqlite3 *db, const char *code, int full)
@@ -345,8 +353,7 @@ pricing_coupons_patch(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if (pricing_coupon_norm(code, sizeof(code), r->params[0]) == -1 ||
-	    (version = core_db_scalar(db, "SELECT version FROM coupons WHERE"
-	    " code = ?", code, 0)) == 0)
+	    (version = pricing_coupon_version(db, code)) == 0)
 		return (pricing_not_found(r, "not-found", "no such coupon"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "coupon") == -1)
@@ -370,16 +377,9 @@ pricing_coupons_patch(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (core_db_scalar(db, "SELECT version FROM coupons WHERE code = ?",
-	    code, 0) != version) {
-		core_db_rollback(db);
-		(void)core_http_if_match(r, core_db_scalar(db, "SELECT version"
-		    " FROM coupons WHERE code = ?", code, 0),
-		    PRICING_IFM_REQUIRED, "coupon");
+	if (pricing_begin_at(r, db, version, pricing_coupon_version, code,
+	    "coupon") == -1)
 		return (KORE_RESULT_OK);
-	}
 	/* ?5 .. ?7 say whether the member was sent at all. */
 	if ((st = core_db_stmt(db, "UPDATE coupons SET"
 	    " status = coalesce(?1, status),"
@@ -430,22 +430,14 @@ pricing_coupons_delete(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if (pricing_coupon_norm(code, sizeof(code), r->params[0]) == -1 ||
-	    (version = core_db_scalar(db, "SELECT version FROM coupons WHERE"
-	    " code = ?", code, 0)) == 0)
+	    (version = pricing_coupon_version(db, code)) == 0)
 		return (pricing_not_found(r, "not-found", "no such coupon"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "coupon") == -1)
 		return (KORE_RESULT_OK);
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (core_db_scalar(db, "SELECT version FROM coupons WHERE code = ?",
-	    code, 0) != version) {
-		core_db_rollback(db);
-		(void)core_http_if_match(r, core_db_scalar(db, "SELECT version"
-		    " FROM coupons WHERE code = ?", code, 0),
-		    PRICING_IFM_REQUIRED, "coupon");
+	if (pricing_begin_at(r, db, version, pricing_coupon_version, code,
+	    "coupon") == -1)
 		return (KORE_RESULT_OK);
-	}
 	if (pricing_coupon_publish(db, code, "deleted") == -1 ||
 	    (st = core_db_stmt(db, "DELETE FROM coupons WHERE code = ?")) ==
 	    NULL)

@@ -297,15 +297,9 @@ pricing_groups_patch(struct core_req *r)
 	    "group") == -1 ||
 	    pricing_group_input(r, 0, &name, &code) == -1)
 		return (KORE_RESULT_OK);
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	/* Re-checked under the write lock: the ETag decides, not the race. */
-	if (pricing_group_version(db, r->params[0]) != version) {
-		core_db_rollback(db);
-		(void)core_http_if_match(r, pricing_group_version(db,
-		    r->params[0]), PRICING_IFM_REQUIRED, "group");
+	if (pricing_begin_at(r, db, version, pricing_group_version,
+	    r->params[0], "group") == -1)
 		return (KORE_RESULT_OK);
-	}
 	if ((st = core_db_stmt(db, "UPDATE customer_groups SET"
 	    " name = coalesce(?1, name), code = coalesce(?2, code),"
 	    " version = version + 1, updated_at = ?3 WHERE id = ?4")) == NULL)

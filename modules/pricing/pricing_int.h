@@ -36,6 +36,15 @@ int	pricing_internal(struct core_req *);
 int	pricing_not_found(struct core_req *, const char *type,
 	    const char *detail);
 /*
+ * Begins a write transaction in which current(db, id) is still version
+ * (the version the request's If-Match was checked against).  Returns 0
+ * inside it, or -1 after answering 500 or, rolled back, 412 as
+ * core_http_if_match does for the version now stored.
+ */
+int	pricing_begin_at(struct core_req *, sqlite3 *, int64_t version,
+	    int64_t (*current)(sqlite3 *, const char *), const char *id,
+	    const char *what);
+/*
  * Answers a page of the rows of st (bound, LIMIT limit; columns id, rowid)
  * each rendered by json (ids it finds no more are left out); next is the
  * last rowid when the page is full.  Returns KORE_RESULT_OK.

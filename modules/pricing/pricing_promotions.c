@@ -361,15 +361,10 @@ pricing_promotions_patch(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
-		goto fail;
-	/* Re-checked under the write lock: the ETag decides, not the race. */
-	if (pricing_promo_version(db, r->params[0]) != version) {
-		core_db_rollback(db);
+	if (pricing_begin_at(r, db, version, pricing_promo_version,
+	    r->params[0], "promotion") == -1) {
 		pricing_promo_def_cleanup(&d);
 		cJSON_Delete(cur);
-		(void)core_http_if_match(r, pricing_promo_version(db,
-		    r->params[0]), PRICING_IFM_REQUIRED, "promotion");
 		return (KORE_RESULT_OK);
 	}
 	if ((st = core_db_stmt(db, "UPDATE promotions SET name = ?1,"
@@ -379,12 +374,12 @@ pricing_promotions_patch(struct core_req *r)
 	    " usage_limit = ?12, customer_usage_limit = ?13,"
 	    " version = version + 1, updated_at = ?14 WHERE id = ?15")) ==
 	    NULL)
-		goto fail_tx;
+		goto fail;
 	pricing_promo_bind(st, &d);
 	sqlite3_bind_int64(st, 14, core_db_now_ms());
 	sqlite3_bind_text(st, 15, r->params[0], -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail_tx;
+		goto fail;
 	if (pricing_promo_too_many(db)) {
 		core_db_rollback(db);
 		pricing_promo_def_cleanup(&d);
@@ -397,7 +392,7 @@ pricing_promotions_patch(struct core_req *r)
 	 */
 	if (pricing_promo_bump(db) == -1 || pricing_promo_publish(db,
 	    r->params[0], "updated") == -1 || core_db_commit(db) == -1)
-		goto fail_tx;
+		goto fail;
 	pricing_promo_def_cleanup(&d);
 	cJSON_Delete(cur);
 	if ((o = pricing_promo_json(db, r->params[0], 1)) == NULL)
@@ -405,10 +400,9 @@ pricing_promotions_patch(struct core_req *r)
 	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
-fail_tx:
+fail:
 	core_db_err(db, "patch promotion");
 	core_db_rollback(db);
-fail:
 	pricing_promo_def_cleanup(&d);
 	cJSON_Delete(cur);
 	return (pricing_internal(r));
@@ -435,14 +429,9 @@ pricing_promotions_delete(struct core_req *r)
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "promotion") == -1)
 		return (KORE_RESULT_OK);
-	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
-	if (pricing_promo_version(db, r->params[0]) != version) {
-		core_db_rollback(db);
-		(void)core_http_if_match(r, pricing_promo_version(db,
-		    r->params[0]), PRICING_IFM_REQUIRED, "promotion");
+	if (pricing_begin_at(r, db, version, pricing_promo_version,
+	    r->params[0], "promotion") == -1)
 		return (KORE_RESULT_OK);
-	}
 	if ((st = core_db_stmt(db, "SELECT code, batch_id FROM coupons"
 	    " WHERE promotion_id = ? ORDER BY code")) == NULL)
 		goto fail;
