@@ -193,7 +193,7 @@ int		 checkout_order_append(sqlite3 *, const char *order_id,
 
 /*
  * Loads order_id: the latest snapshot, then the events after it (with
- * use_snapshots 0, every event from 1).  Returns 0, 1 if the order has no
+ * use_snapshots 0, or a snapshot that does not parse, every event from 1).  Returns 0, 1 if the order has no
  * events, -1 on a db error or a broken log (logged).  order is init'ed
  * here; cleanup it on 0.
  */

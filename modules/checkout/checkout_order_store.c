@@ -70,10 +70,11 @@ checkout_order_load(sqlite3 *db, const char *id, int use_snapshots,
 			cJSON_Delete(j);
 			sqlite3_reset(st);
 			if (rc == -1) {
-				core_logf("error", "checkout: order %s: bad"
-				    " snapshot", id);
+				/* A cache, not the truth: fold from seq 1. */
+				core_logf("warn", "checkout: order %s: bad"
+				    " snapshot, folding every event", id);
 				checkout_order_cleanup(o);
-				return (-1);
+				checkout_order_init(o, id);
 			}
 		} else {
 			sqlite3_reset(st);

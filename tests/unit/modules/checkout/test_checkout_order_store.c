@@ -745,3 +745,35 @@ Test(checkout_order_store, concurrent_transitions_one_winner, .fini =
 	cr_assert_eq(checkout_order_verify(db, &bad), 0);
 	cr_expect_eq(bad, 0);
 }
+
+/* A snapshot is a cache: a damaged one is passed over, not trusted. */
+Test(checkout_order_store, damaged_snapshot_falls_back_to_events,
+    .fini = unit_data_teardown)
+{
+	struct checkout_order	 o;
+	sqlite3			*db;
+	char			 id[CORE_ID_MAX];
+	int			 i;
+
+	db = cs_open();
+	core_id_new(id, sizeof(id), "ord");
+	cr_assert_eq(cs_append(db, id, "created", cof_created(1, "test"),
+	    NULL), CHECKOUT_ORDER_OK);
+	cr_assert_eq(cs_append(db, id, "approved", NULL, NULL),
+	    CHECKOUT_ORDER_OK);
+	for (i = 0; i < 8; i++)
+		cr_assert_eq(cs_append(db, id, "paid", cof_obj_i64("amount",
+		    10), NULL), CHECKOUT_ORDER_OK);
+	cr_assert_eq(core_db_exec(db, "UPDATE order_snapshots SET state ="
+	    " '{\"status\":\"paid\"}'"), 0);
+	cr_assert_eq(checkout_order_load(db, id, 1, &o), 0);
+	cr_expect_eq(o.seq, 10);
+	cr_expect_eq(o.paid, 80);
+	cr_expect_eq(o.state, CHECKOUT_ORDER_APPROVED);
+	checkout_order_cleanup(&o);
+	/* Appends go on from the true fold. */
+	cr_expect_eq(cs_append(db, id, "paid", cof_obj_i64("amount", 1400),
+	    NULL), CHECKOUT_ORDER_INVALID);
+	cr_expect_eq(cs_append(db, id, "paid", cof_obj_i64("amount", 1320),
+	    NULL), CHECKOUT_ORDER_OK);
+}
