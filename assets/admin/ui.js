@@ -1,7 +1,7 @@
 /*
  * ui.js: the few building blocks every admin page uses, so the pages stay
  * short and look alike: a titled card section, a notice line for errors and
- * confirmations, an empty-state line, useExpanded() for table rows that
+ * confirmations, the notice of a stale edit (412), an empty-state line, useExpanded() for table rows that
  * open a detail row on click or Enter, and usePolling(), a hook that runs a
  * loader now and then every few seconds while the page is shown (skipping
  * ticks while the browser tab is hidden or a load is still running).
@@ -27,6 +27,21 @@ export function Notice({ kind = 'info', testid, children }) {
 		return null;
 	return html`<p class=${`notice notice-${kind}`} role=${kind === 'error' ? 'alert' : 'status'}
 		data-testid=${testid}>${children}</p>`;
+}
+
+/*
+ * An edit page's answer to a 412: the `what` changed since the page read
+ * it, with a Reload button (onReload).  testid names the notice,
+ * reloadTestid (optional) the button.
+ */
+export function StaleNotice({ what, testid, reloadTestid, onReload }) {
+	return html`
+		<div class="notice notice-error notice-row" role="alert" data-testid=${testid}>
+			<span>This ${what} changed since you opened it \u2014 reload it to see the
+				current version, then make your change again.</span>
+			<button type="button" class="btn btn-small" onClick=${onReload}
+				data-testid=${reloadTestid}>Reload</button>
+		</div>`;
 }
 
 export function Empty({ children }) {

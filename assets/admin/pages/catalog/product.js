@@ -13,7 +13,7 @@
  */
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { apiExchange } from '../../api.js';
-import { Section, Notice } from '../../ui.js';
+import { Section, Notice, StaleNotice } from '../../ui.js';
 import { formatTime } from '../../format.js';
 import { useLeaveGuard } from '../../nav.js';
 import {
@@ -219,13 +219,7 @@ export function ProductPage({ id }) {
 				<a class="btn" href="#/catalog">All products</a>
 			</div>
 		</div>
-		${stale ? html`
-			<div class="notice notice-error notice-row" role="alert" data-testid="product-stale">
-				<span>This product changed since you opened it \u2014 reload it to see the
-					current version, then make your change again.</span>
-				<button type="button" class="btn btn-small" onClick=${load}
-					data-testid="product-reload">Reload</button>
-			</div>` : null}
+		${stale ? html`<${StaleNotice} what="product" testid="product-stale" reloadTestid="product-reload" onReload=${load} />` : null}
 		<${Notice} kind=${notice ? notice.kind : 'info'} testid="product-notice">${notice && notice.text}<//>
 		<div class="detail-grid">
 			<form class="card" novalidate data-testid="product-form"

@@ -13,7 +13,7 @@
  */
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api, apiExchange } from '../../api.js';
-import { Section, Notice, Empty } from '../../ui.js';
+import { Section, Notice, StaleNotice, Empty } from '../../ui.js';
 import { formatMoney, formatTime, plural } from '../../format.js';
 import { useLeaveGuard, navigate } from '../../nav.js';
 import {
@@ -274,12 +274,7 @@ export function GroupPage({ id }) {
 				<a class="btn" href="#/pricing/groups">All groups</a>
 			</div>
 		</div>
-		${stale ? html`
-			<div class="notice notice-error notice-row" role="alert" data-testid="group-stale">
-				<span>This group changed since you opened it \u2014 reload it to see the current
-					version, then make your change again.</span>
-				<button type="button" class="btn btn-small" onClick=${load}>Reload</button>
-			</div>` : null}
+		${stale ? html`<${StaleNotice} what="group" testid="group-stale" onReload=${load} />` : null}
 		<${Notice} kind=${notice ? notice.kind : 'info'} testid="group-notice">${notice && notice.text}<//>
 		<div class="detail-grid">
 			<div>

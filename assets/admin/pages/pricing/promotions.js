@@ -21,7 +21,7 @@
  */
 import { html, useState, useEffect, useRef } from '../../vendor/preact-htm.js';
 import { api, apiExchange } from '../../api.js';
-import { Section, Notice, Empty } from '../../ui.js';
+import { Section, Notice, StaleNotice, Empty } from '../../ui.js';
 import { formatMoney, formatTime, plural } from '../../format.js';
 import { useLeaveGuard, navigate } from '../../nav.js';
 import {
@@ -447,12 +447,7 @@ export function PromotionPage({ id }) {
 					title="Save (Ctrl+S)">${saving ? 'Saving…' : isNew ? 'Create promotion' : 'Save'}</button>
 			</div>
 		</div>
-		${stale ? html`
-			<div class="notice notice-error notice-row" role="alert" data-testid="promo-stale">
-				<span>This promotion changed since you opened it \u2014 reload it to see the current
-					version, then make your change again.</span>
-				<button type="button" class="btn btn-small" onClick=${load}>Reload</button>
-			</div>` : null}
+		${stale ? html`<${StaleNotice} what="promotion" testid="promo-stale" onReload=${load} />` : null}
 		<${Notice} kind=${notice ? notice.kind : 'info'} testid="promo-notice">${notice && notice.text}<//>
 		<div class="promo-grid">
 			<div>
