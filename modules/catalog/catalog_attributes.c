@@ -401,17 +401,9 @@ catalog_attributes_patch(struct core_req *r)
 		core_http_invalid(r, errors);
 		goto done;
 	}
-	if (core_db_begin(db) == -1) {
-		catalog_internal(r);
+	if (catalog_begin_at(r, db, "SELECT version FROM attributes WHERE"
+	    " code = ?", a.code, a.version, "attribute") == -1)
 		goto done;
-	}
-	if (core_db_scalar(db, "SELECT version FROM attributes WHERE code = ?",
-	    a.code, -1) != a.version) {
-		core_db_rollback(db);
-		core_http_problem(r, 412, "stale-edit", "Precondition failed",
-		    "the attribute changed since you read it; reload it", NULL);
-		goto done;
-	}
 	/* A choice that products hold cannot go: their values would dangle. */
 	c = cJSON_GetObjectItemCaseSensitive(r->body, "choices");
 	if (c != NULL && cJSON_IsArray(a.choices)) {

@@ -57,6 +57,13 @@ int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
 /* Adds column col of st (text) to o under key. */
 void	catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
 int	catalog_internal(struct core_req *);
+/*
+ * Begins a write transaction in which the version that sql reads for id
+ * (one text parameter) is still version.  Returns 0 inside it, or -1
+ * after answering 500 or, rolled back, 412 stale-edit naming what.
+ */
+int	catalog_begin_at(struct core_req *, sqlite3 *, const char *sql,
+	    const char *id, int64_t version, const char *what);
 
 /*
  * catalog_attributes.c: attribute definitions.  A value of kind number is

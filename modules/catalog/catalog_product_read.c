@@ -163,3 +163,25 @@ catalog_internal(struct core_req *r)
 	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
 	return (KORE_RESULT_OK);
 }
+
+int
+catalog_begin_at(struct core_req *r, sqlite3 *db, const char *sql,
+    const char *id, int64_t version, const char *what)
+{
+	char	detail[128];
+
+	if (core_db_begin(db) == -1) {
+		(void)catalog_internal(r);
+		return (-1);
+	}
+	/* Re-check inside the write lock: the ETag decides, not the race. */
+	if (core_db_scalar(db, sql, id, -1) != version) {
+		core_db_rollback(db);
+		snprintf(detail, sizeof(detail), "the %s changed since you "
+		    "read it; reload it", what);
+		core_http_problem(r, 412, "stale-edit", "Precondition failed",
+		    detail, NULL);
+		return (-1);
+	}
+	return (0);
+}

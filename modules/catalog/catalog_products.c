@@ -521,16 +521,9 @@ catalog_products_patch(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
-	/* Re-check inside the write lock: the ETag decides, not the race. */
-	if (core_db_scalar(db, "SELECT version FROM products WHERE id = ?",
-	    r->params[0], -1) != version) {
-		core_db_rollback(db);
-		core_http_problem(r, 412, "stale-edit", "Precondition failed",
-		    "the product changed since you read it; reload it", NULL);
+	if (catalog_begin_at(r, db, "SELECT version FROM products WHERE"
+	    " id = ?", r->params[0], version, "product") == -1)
 		return (KORE_RESULT_OK);
-	}
 	for (i = 0; text_cols[i] != NULL; i++) {
 		if (core_json_get_str(r->body, text_cols[i], 500, &s) !=
 		    CORE_JSON_OK)

@@ -292,16 +292,9 @@ catalog_types_patch(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
-	if (core_db_scalar(db, "SELECT version FROM product_types WHERE id = ?",
-	    r->params[0], -1) != version) {
-		core_db_rollback(db);
-		core_http_problem(r, 412, "stale-edit", "Precondition failed",
-		    "the product type changed since you read it; reload it",
-		    NULL);
+	if (catalog_begin_at(r, db, "SELECT version FROM product_types WHERE"
+	    " id = ?", r->params[0], version, "product type") == -1)
 		return (KORE_RESULT_OK);
-	}
 	if ((st = core_db_stmt(db, "UPDATE product_types SET name ="
 	    " coalesce(?, name), version = version + 1, updated_at = ? WHERE"
 	    " id = ?")) == NULL)
