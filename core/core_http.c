@@ -773,3 +773,17 @@ core_http_invalid(struct core_req *r, cJSON *errors)
 	core_http_problem(r, 422, "validation", "Validation failed",
 	    "one or more fields are not valid", errors);
 }
+
+int
+core_http_not_found(struct core_req *r, const char *type, const char *detail)
+{
+	core_http_problem(r, 404, type, "Not found", detail, NULL);
+	return (KORE_RESULT_OK);
+}
+
+int
+core_http_internal(struct core_req *r)
+{
+	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
+	return (KORE_RESULT_OK);
+}

@@ -98,6 +98,13 @@ void	core_http_field_error(cJSON **errors, const char *field,
 /* 422 validation problem with errors (consumed). */
 void	core_http_invalid(struct core_req *, cJSON *errors);
 
+/* 404 problem of type ("not-found") with detail; returns KORE_RESULT_OK. */
+int	core_http_not_found(struct core_req *, const char *type,
+	    const char *detail);
+
+/* 500 internal problem; returns KORE_RESULT_OK. */
+int	core_http_internal(struct core_req *);
+
 /* Sets the ETag header to "v<version>" (core_http_etag.c). */
 void	core_http_etag(struct core_req *, int64_t version);
 

@@ -96,13 +96,12 @@ catalog_attr_answer(struct core_req *r, int status, const char *code)
 	staff = r->who.role >= CORE_ROLE_STAFF;
 	if ((st = core_db_stmt(core_db_get("catalog"), catalog_attr_select)) ==
 	    NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such attribute", NULL);
-		return (KORE_RESULT_OK);
+		return (core_http_not_found(r, "not-found",
+		    "no such attribute"));
 	}
 	o = catalog_attr_json(st, staff);
 	if (staff)
@@ -225,7 +224,7 @@ catalog_attributes_list(struct core_req *r)
 	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT id, code, name,"
 	    " kind, unit, choices, filterable, searchable, position, version"
 	    " FROM attributes ORDER BY position, code")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	data = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		cJSON_AddItemToArray(data, catalog_attr_json(st, staff));
@@ -283,7 +282,7 @@ catalog_attributes_create(struct core_req *r)
 	now = core_db_now_ms();
 	if (core_db_begin(db) == -1) {
 		cJSON_free(choices);
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	}
 	if ((st = core_db_stmt(db, "INSERT INTO attributes (id, code, name,"
 	    " kind, unit, choices, filterable, searchable, position,"
@@ -319,7 +318,7 @@ fail:
 	cJSON_free(choices);
 	core_db_err(db, "create attribute");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 /*
@@ -378,10 +377,9 @@ catalog_attributes_patch(struct core_req *r)
 	db = core_db_get("catalog");
 	if ((rc = catalog_attr_find(db, r->params[0], &a)) != 1) {
 		if (rc == -1)
-			return (catalog_internal(r));
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such attribute", NULL);
-		return (KORE_RESULT_OK);
+			return (core_http_internal(r));
+		return (core_http_not_found(r, "not-found",
+		    "no such attribute"));
 	}
 	choices = NULL;
 	if (core_http_if_match(r, a.version, CORE_HTTP_IFM_REQUIRED,
@@ -478,7 +476,7 @@ catalog_attributes_patch(struct core_req *r)
 fail:
 	core_db_err(db, "patch attribute");
 	core_db_rollback(db);
-	catalog_internal(r);
+	core_http_internal(r);
 done:
 	cJSON_free(choices);
 	catalog_attr_cleanup(&a);
@@ -501,14 +499,13 @@ catalog_attributes_delete(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if ((rc = catalog_attr_find(db, r->params[0], &a)) != 1) {
 		core_db_rollback(db);
 		if (rc == -1)
-			return (catalog_internal(r));
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such attribute", NULL);
-		return (KORE_RESULT_OK);
+			return (core_http_internal(r));
+		return (core_http_not_found(r, "not-found",
+		    "no such attribute"));
 	}
 	catalog_attr_cleanup(&a);
 	products = core_db_scalar(db, "SELECT count(DISTINCT product) FROM"
@@ -536,5 +533,5 @@ catalog_attributes_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete attribute");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }

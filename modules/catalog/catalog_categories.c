@@ -77,7 +77,7 @@ catalog_categories_create(struct core_req *r)
 	core_id_new(id, sizeof(id), "cat");
 	now = core_db_now_ms();
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if ((st = core_db_stmt(db, "INSERT INTO categories (id, parent_id,"
 	    " name, slug, position, created_at, updated_at) VALUES"
 	    " (?, ?, ?, ?, ?, ?, ?)")) == NULL)
@@ -103,11 +103,11 @@ catalog_categories_create(struct core_req *r)
 		goto fail;
 	if ((st = core_db_stmt(db, "SELECT id, name, slug, parent_id, position"
 	    " FROM categories WHERE id = ?")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	}
 	o = catalog_category_json(st);
 	sqlite3_reset(st);
@@ -116,7 +116,7 @@ catalog_categories_create(struct core_req *r)
 fail:
 	core_db_err(db, "create category");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 int
@@ -128,7 +128,7 @@ catalog_categories_list(struct core_req *r)
 	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT id, name, slug,"
 	    " parent_id, position FROM categories ORDER BY"
 	    " coalesce(parent_id, ''), position, name")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	data = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW)
 		cJSON_AddItemToArray(data, catalog_category_json(st));

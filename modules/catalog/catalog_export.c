@@ -261,7 +261,7 @@ catalog_export_http(struct core_req *r)
 	    " AND (?2 = '' OR p.primary_category = ?2 OR EXISTS (SELECT 1"
 	    " FROM product_categories c WHERE c.product = p.rowid AND"
 	    " c.category = ?2)) ORDER BY p.rowid")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, category, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, nwords > 0);
@@ -283,7 +283,7 @@ catalog_export_http(struct core_req *r)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		free(rows);
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	}
 	b = kore_buf_alloc(65536);
 	for (c = 0; c < CATALOG_CSV_NCOLS; c++)

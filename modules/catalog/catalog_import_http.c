@@ -172,7 +172,7 @@ catalog_import_http(struct core_req *r)
 		    r->who.sub, id, sizeof(id), &errors);
 	if (rc == -1) {
 		cJSON_Delete(report);
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	}
 	if (rc == 1) {
 		m = cJSON_CreateObject();
@@ -194,7 +194,7 @@ catalog_import_http(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if ((report = catalog_import_job_json(db, id, 1)) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/catalog/imports/%s", id);
 	http_response_header(r->http, "location", loc);
 	core_http_json_take(r, 202, report);
@@ -208,11 +208,9 @@ catalog_import_get(struct core_req *r)
 	cJSON	*o;
 
 	if ((o = catalog_import_job_json(core_db_get("catalog"),
-	    r->params[0], 1)) == NULL) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "there is no import with this id", NULL);
-		return (KORE_RESULT_OK);
-	}
+	    r->params[0], 1)) == NULL)
+		return (core_http_not_found(r, "not-found",
+		    "there is no import with this id"));
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 }
@@ -238,7 +236,7 @@ catalog_import_list(struct core_req *r)
 	if ((st = core_db_stmt(core_db_get("catalog"), "SELECT "
 	    CATALOG_IMPORT_COLS " FROM import_jobs WHERE rowid < ?"
 	    " ORDER BY rowid DESC LIMIT ?")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int(st, 2, limit);
 	data = cJSON_CreateArray();

@@ -56,7 +56,6 @@ int64_t	catalog_product_find(sqlite3 *, const char *id, int64_t *version,
 	    char *status, size_t statuslen);
 /* Adds column col of st (text) to o under key. */
 void	catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col);
-int	catalog_internal(struct core_req *);
 /*
  * Begins a write transaction in which the version that sql reads for id
  * (one text parameter) is still version.  Returns 0 inside it, or -1

@@ -158,20 +158,13 @@ catalog_add_text(cJSON *o, const char *key, sqlite3_stmt *st, int col)
 }
 
 int
-catalog_internal(struct core_req *r)
-{
-	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
-	return (KORE_RESULT_OK);
-}
-
-int
 catalog_begin_at(struct core_req *r, sqlite3 *db, const char *sql,
     const char *id, int64_t version, const char *what)
 {
 	char	detail[128];
 
 	if (core_db_begin(db) == -1) {
-		(void)catalog_internal(r);
+		(void)core_http_internal(r);
 		return (-1);
 	}
 	/* Re-check inside the write lock: the ETag decides, not the race. */

@@ -288,7 +288,7 @@ catalog_products_create(struct core_req *r)
 	s = "";
 	(void)core_json_get_str(r->body, "description", CATALOG_DESC_MAX, &s);
 	if ((desc = core_html_sanitize(s ? s : "")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	tags = catalog_json_text(r->body, "tags", "[]");
 	opts = catalog_json_text(r->body, "options", "[]");
 	imgs = catalog_json_text(r->body, "images", "[]");
@@ -372,7 +372,7 @@ catalog_products_create(struct core_req *r)
 	goto done;
 fail:
 	core_db_rollback(db);
-	catalog_internal(r);
+	core_http_internal(r);
 done:
 	free(desc);
 	cJSON_free(tags);
@@ -393,11 +393,8 @@ catalog_products_get(struct core_req *r)
 	staff = r->who.role >= CORE_ROLE_STAFF;
 	rowid = catalog_product_find(db, r->params[0], &version, status,
 	    sizeof(status));
-	if (rowid == -1 || (!staff && strcmp(status, "active") != 0)) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product", NULL);
-		return (KORE_RESULT_OK);
-	}
+	if (rowid == -1 || (!staff && strcmp(status, "active") != 0))
+		return (core_http_not_found(r, "not-found", "no such product"));
 	if (staff)
 		core_http_etag(r, version);
 	core_http_json_take(r, 200, catalog_product_json(db, rowid, staff));
@@ -440,7 +437,7 @@ catalog_products_list(struct core_req *r)
 	if ((st = core_db_stmt(db, "SELECT rowid FROM products WHERE"
 	    " rowid < ? AND (? = '' OR status = ?) ORDER BY rowid DESC"
 	    " LIMIT ?")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
@@ -502,11 +499,8 @@ catalog_products_patch(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if ((rowid = catalog_product_find(db, r->params[0], &version, NULL,
-	    0)) == -1) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product", NULL);
-		return (KORE_RESULT_OK);
-	}
+	    0)) == -1)
+		return (core_http_not_found(r, "not-found", "no such product"));
 	if (core_http_if_match(r, version, CORE_HTTP_IFM_REQUIRED,
 	    "product") == -1)
 		return (KORE_RESULT_OK);
@@ -592,7 +586,7 @@ catalog_products_patch(struct core_req *r)
 fail:
 	core_db_err(db, "patch product");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 int
@@ -605,13 +599,11 @@ catalog_products_delete(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if ((rowid = catalog_product_find(db, r->params[0], NULL, NULL, 0)) ==
 	    -1) {
 		core_db_rollback(db);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product", NULL);
-		return (KORE_RESULT_OK);
+		return (core_http_not_found(r, "not-found", "no such product"));
 	}
 	if (core_db_scalar(db, "SELECT count(*) FROM reservations r JOIN"
 	    " variants v ON v.rowid = r.variant WHERE r.state = 'held' AND"
@@ -656,7 +648,7 @@ fail:
 	cJSON_Delete(ev);
 	core_db_err(db, "delete product");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 /*
@@ -692,7 +684,7 @@ catalog_products_bulk_status(struct core_req *r)
 	}
 	db = core_db_get("catalog");
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	i = 0;
 	cJSON_ArrayForEach(it, ids) {
 		if (!cJSON_IsString(it) || catalog_product_find(db,
@@ -747,5 +739,5 @@ fail:
 	cJSON_Delete(list);
 	core_db_err(db, "bulk status");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }

@@ -710,14 +710,14 @@ catalog_search(struct core_req *r)
 	}
 	db = core_db_get("catalog");
 	if (search_first_use(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	/* One snapshot for the index catch-up and every read below. */
 	if (core_db_exec(db, "BEGIN") == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if (catalog_index_refresh(db) == -1) {
 		(void)core_db_exec(db, "ROLLBACK");
 		cJSON_Delete(errors);
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	}
 	search_attr_args(r, &f, &errors);
 	if (errors != NULL) {
@@ -772,5 +772,5 @@ fail:
 	search_filter_cleanup(&f);
 	cJSON_Delete(rewrites);
 	cJSON_Delete(facets);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }

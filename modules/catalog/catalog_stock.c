@@ -131,11 +131,9 @@ catalog_stock_get(struct core_req *r)
 	int64_t		 variant;
 
 	db = core_db_get("catalog");
-	if ((o = catalog_stock_json(db, r->params[0], &variant)) == NULL) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no variant has this SKU", NULL);
-		return (KORE_RESULT_OK);
-	}
+	if ((o = catalog_stock_json(db, r->params[0], &variant)) == NULL)
+		return (core_http_not_found(r, "not-found",
+		    "no variant has this SKU"));
 	mv = cJSON_AddArrayToObject(o, "movements");
 	if ((st = core_db_stmt(db, "SELECT on_hand_delta, reserved_delta,"
 	    " on_hand_after, reserved_after, reason, reference, note, at FROM"
@@ -213,9 +211,8 @@ catalog_stock_adjust(struct core_req *r)
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		core_db_rollback(db);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no variant has this SKU", NULL);
-		return (KORE_RESULT_OK);
+		return (core_http_not_found(r, "not-found",
+		    "no variant has this SKU"));
 	}
 	variant = sqlite3_column_int64(st, 0);
 	cur = sqlite3_column_int64(st, 1);

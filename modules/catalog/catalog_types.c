@@ -65,11 +65,9 @@ catalog_type_answer(struct core_req *r, int status, const char *id)
 
 	staff = r->who.role >= CORE_ROLE_STAFF;
 	if ((o = catalog_type_json(core_db_get("catalog"), id, staff)) ==
-	    NULL) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product type", NULL);
-		return (KORE_RESULT_OK);
-	}
+	    NULL)
+		return (core_http_not_found(r, "not-found",
+		    "no such product type"));
 	if (staff)
 		core_http_etag(r, (int64_t)cJSON_GetNumberValue(
 		    cJSON_GetObjectItem(o, "version")));
@@ -180,7 +178,7 @@ catalog_types_list(struct core_req *r)
 	staff = r->who.role >= CORE_ROLE_STAFF;
 	if ((st = core_db_stmt(db, "SELECT id FROM product_types ORDER BY"
 	    " name")) == NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	/* Ids first: the JSON builder reuses statements. */
 	ids = NULL;
 	n = cap = 0;
@@ -237,7 +235,7 @@ catalog_types_create(struct core_req *r)
 	core_id_new(id, sizeof(id), "ptype");
 	now = core_db_now_ms();
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if ((st = core_db_stmt(db, "INSERT INTO product_types (id, name,"
 	    " created_at, updated_at) VALUES (?, ?, ?, ?)")) == NULL)
 		goto fail;
@@ -259,7 +257,7 @@ catalog_types_create(struct core_req *r)
 fail:
 	core_db_err(db, "create product type");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 int
@@ -275,11 +273,9 @@ catalog_types_patch(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if ((version = core_db_scalar(db, "SELECT version FROM product_types"
-	    " WHERE id = ?", r->params[0], -1)) == -1) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product type", NULL);
-		return (KORE_RESULT_OK);
-	}
+	    " WHERE id = ?", r->params[0], -1)) == -1)
+		return (core_http_not_found(r, "not-found",
+		    "no such product type"));
 	if (core_http_if_match(r, version, CORE_HTTP_IFM_REQUIRED,
 	    "product type") == -1)
 		return (KORE_RESULT_OK);
@@ -320,7 +316,7 @@ catalog_types_patch(struct core_req *r)
 fail:
 	core_db_err(db, "patch product type");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 /*
@@ -337,13 +333,12 @@ catalog_types_delete(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if (core_db_scalar(db, "SELECT count(*) FROM product_types WHERE"
 	    " id = ?", r->params[0], 0) == 0) {
 		core_db_rollback(db);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product type", NULL);
-		return (KORE_RESULT_OK);
+		return (core_http_not_found(r, "not-found",
+		    "no such product type"));
 	}
 	if ((n = core_db_scalar(db, "SELECT count(*) FROM products WHERE"
 	    " type_id = ?", r->params[0], 0)) > 0) {
@@ -365,5 +360,5 @@ catalog_types_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete product type");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }

@@ -129,11 +129,8 @@ catalog_variants_create(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if ((product = catalog_product_find(db, r->params[0], NULL, NULL, 0)) ==
-	    -1) {
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no such product", NULL);
-		return (KORE_RESULT_OK);
-	}
+	    -1)
+		return (core_http_not_found(r, "not-found", "no such product"));
 	opts = catalog_variant_options(db, product);
 	errors = NULL;
 	if (r->body == NULL)
@@ -147,7 +144,7 @@ catalog_variants_create(struct core_req *r)
 	}
 	(void)core_json_get_str(r->body, "sku", CATALOG_SKU_MAX, &sku);
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	core_id_new(id, sizeof(id), "var");
 	if ((st = core_db_stmt(db, "INSERT INTO variants (id, product, sku,"
 	    " barcode, option1, option2, option3, weight_grams, track_stock,"
@@ -203,7 +200,7 @@ catalog_variants_create(struct core_req *r)
 fail:
 	core_db_err(db, "add variant");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 int
@@ -225,13 +222,12 @@ catalog_variants_patch(struct core_req *r)
 	if ((st = core_db_stmt(db, "SELECT product, on_hand, reserved,"
 	    " track_stock, allow_backorder FROM variants WHERE sku = ?")) ==
 	    NULL)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no variant has this SKU", NULL);
-		return (KORE_RESULT_OK);
+		return (core_http_not_found(r, "not-found",
+		    "no variant has this SKU"));
 	}
 	product = sqlite3_column_int64(st, 0);
 	on_hand = sqlite3_column_int64(st, 1);
@@ -259,7 +255,7 @@ catalog_variants_patch(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	if (core_json_get_str(r->body, "barcode", 64, &s) == CORE_JSON_OK) {
 		if ((st = core_db_stmt(db, "UPDATE variants SET barcode = ?"
 		    " WHERE sku = ?")) == NULL)
@@ -309,7 +305,7 @@ catalog_variants_patch(struct core_req *r)
 fail:
 	core_db_err(db, "change variant");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }
 
 int
@@ -321,14 +317,13 @@ catalog_variants_delete(struct core_req *r)
 
 	db = core_db_get("catalog");
 	if (core_db_begin(db) == -1)
-		return (catalog_internal(r));
+		return (core_http_internal(r));
 	product = core_db_scalar(db, "SELECT product FROM variants WHERE"
 	    " sku = ?", r->params[0], -1);
 	if (product == -1) {
 		core_db_rollback(db);
-		core_http_problem(r, 404, "not-found", "Not found",
-		    "no variant has this SKU", NULL);
-		return (KORE_RESULT_OK);
+		return (core_http_not_found(r, "not-found",
+		    "no variant has this SKU"));
 	}
 	if (core_db_scalar(db, "SELECT count(*) FROM reservations r JOIN"
 	    " variants v ON v.rowid = r.variant WHERE v.sku = ? AND"
@@ -360,5 +355,5 @@ catalog_variants_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete variant");
 	core_db_rollback(db);
-	return (catalog_internal(r));
+	return (core_http_internal(r));
 }

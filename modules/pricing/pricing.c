@@ -139,26 +139,12 @@ pricing_reset(sqlite3 *db)
 /* ---- helpers ------------------------------------------------------------- */
 
 int
-pricing_internal(struct core_req *r)
-{
-	core_http_problem(r, 500, "internal", "Internal error", NULL, NULL);
-	return (KORE_RESULT_OK);
-}
-
-int
-pricing_not_found(struct core_req *r, const char *type, const char *detail)
-{
-	core_http_problem(r, 404, type, "Not found", detail, NULL);
-	return (KORE_RESULT_OK);
-}
-
-int
 pricing_begin_at(struct core_req *r, sqlite3 *db, int64_t version,
     int64_t (*current)(sqlite3 *, const char *), const char *id,
     const char *what)
 {
 	if (core_db_begin(db) == -1) {
-		(void)pricing_internal(r);
+		(void)core_http_internal(r);
 		return (-1);
 	}
 	/* Re-checked under the write lock: the ETag decides, not the race. */

@@ -148,7 +148,7 @@ pricing_batches_create(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	core_id_new(id, sizeof(id), "cpb");
 	if ((st = core_db_stmt(db, "INSERT INTO coupon_batches (id,"
 	    " promotion_id, prefix, count, length, expires_at, usage_limit,"
@@ -192,7 +192,7 @@ pricing_batches_create(struct core_req *r)
 	if (core_db_commit(db) == -1)
 		goto fail;
 	if ((o = pricing_batch_json(db, id)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/coupon-batches/%s", id);
 	http_response_header(r->http, "location", loc);
 	core_http_json_take(r, 201, o);
@@ -200,7 +200,7 @@ pricing_batches_create(struct core_req *r)
 fail:
 	core_db_err(db, "create coupon batch");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* GET /coupon-batches?promotion_id=&limit=&after=: oldest first. */
@@ -224,7 +224,7 @@ pricing_batches_list(struct core_req *r)
 	if ((st = core_db_stmt(db, "SELECT id FROM coupon_batches WHERE"
 	    " id > ?1 AND (?2 = '' OR promotion_id = ?2) ORDER BY id"
 	    " LIMIT ?3")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, promo, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);
@@ -250,7 +250,7 @@ pricing_batches_get(struct core_req *r)
 
 	if ((o = pricing_batch_json(core_db_get("pricing"), r->params[0])) ==
 	    NULL)
-		return (pricing_not_found(r, "not-found", "no such batch"));
+		return (core_http_not_found(r, "not-found", "no such batch"));
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 }
@@ -297,13 +297,13 @@ pricing_batches_csv(struct core_req *r)
 	if (!core_id_valid(r->params[0], "cpb") || core_db_scalar(db,
 	    "SELECT count(*) FROM coupon_batches WHERE id = ?", r->params[0],
 	    0) == 0)
-		return (pricing_not_found(r, "not-found", "no such batch"));
+		return (core_http_not_found(r, "not-found", "no such batch"));
 	if ((st = core_db_stmt(db, "SELECT c.code, c.promotion_id,"
 	    " c.expires_at, c.usage_limit, c.customer_usage_limit,"
 	    " coalesce(u.uses, 0), c.status FROM coupons c LEFT JOIN"
 	    " coupon_uses u ON u.code = c.code WHERE c.batch_id = ?"
 	    " ORDER BY c.code")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	b = kore_buf_alloc(65536);
 	kore_buf_appendf(b, "code,promotion_id,expires_at,usage_limit,"

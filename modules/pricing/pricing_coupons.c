@@ -252,7 +252,7 @@ pricing_coupons_create(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	rc = pricing_coupon_insert(db, norm, promo, NULL, expires, limit,
 	    climit);
 	if (rc == 1) {
@@ -263,10 +263,10 @@ pricing_coupons_create(struct core_req *r)
 	}
 	if (rc == -1 || core_db_commit(db) == -1) {
 		core_db_rollback(db);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	if ((o = pricing_coupon_json(db, norm, 1)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/coupons/%s", norm);
 	http_response_header(r->http, "location", loc);
 	core_http_etag(r, 1);
@@ -297,7 +297,7 @@ pricing_coupons_list(struct core_req *r)
 	if ((st = core_db_stmt(db, "SELECT code FROM coupons WHERE code > ?1"
 	    " AND (?2 = '' OR promotion_id = ?2) AND (?3 = '' OR"
 	    " batch_id = ?3) ORDER BY code LIMIT ?4")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, promo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, batch, -1, SQLITE_STATIC);
@@ -328,7 +328,7 @@ pricing_coupons_get(struct core_req *r)
 	db = core_db_get("pricing");
 	if (pricing_coupon_norm(code, sizeof(code), r->params[0]) == -1 ||
 	    (o = pricing_coupon_json(db, code, 1)) == NULL)
-		return (pricing_not_found(r, "not-found", "no such coupon"));
+		return (core_http_not_found(r, "not-found", "no such coupon"));
 	core_http_etag(r, (int64_t)cJSON_GetObjectItem(o,
 	    "version")->valuedouble);
 	core_http_json_take(r, 200, o);
@@ -354,7 +354,7 @@ pricing_coupons_patch(struct core_req *r)
 	db = core_db_get("pricing");
 	if (pricing_coupon_norm(code, sizeof(code), r->params[0]) == -1 ||
 	    (version = pricing_coupon_version(db, code)) == 0)
-		return (pricing_not_found(r, "not-found", "no such coupon"));
+		return (core_http_not_found(r, "not-found", "no such coupon"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "coupon") == -1)
 		return (KORE_RESULT_OK);
@@ -409,14 +409,14 @@ pricing_coupons_patch(struct core_req *r)
 	    core_db_commit(db) == -1)
 		goto fail;
 	if ((o = pricing_coupon_json(db, code, 1)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 fail:
 	core_db_err(db, "patch coupon");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* DELETE /coupons/{code}: If-Match required. */
@@ -431,7 +431,7 @@ pricing_coupons_delete(struct core_req *r)
 	db = core_db_get("pricing");
 	if (pricing_coupon_norm(code, sizeof(code), r->params[0]) == -1 ||
 	    (version = pricing_coupon_version(db, code)) == 0)
-		return (pricing_not_found(r, "not-found", "no such coupon"));
+		return (core_http_not_found(r, "not-found", "no such coupon"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "coupon") == -1)
 		return (KORE_RESULT_OK);
@@ -450,5 +450,5 @@ pricing_coupons_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete coupon");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }

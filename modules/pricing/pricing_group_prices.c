@@ -128,12 +128,12 @@ pricing_group_price_answer(struct core_req *r, sqlite3 *db, int status)
 
 	pricing_currency(db, cur);
 	if ((st = core_db_stmt(db, pricing_group_price_sql)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, r->params[1], -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	o = pricing_group_price_json(st, cur, core_db_now_ms());
 	core_http_etag(r, sqlite3_column_int64(st, 5));
@@ -178,7 +178,8 @@ pricing_group_prices_put(struct core_req *r)
 	    "SELECT count(*) FROM product_skus WHERE sku = ?", r->params[1],
 	    0) == 0) {
 		core_db_rollback(db);
-		return (pricing_not_found(r, "unknown-sku", "no product in the "
+		return (core_http_not_found(r, "unknown-sku",
+		    "no product in the "
 		    "catalog has this SKU"));
 	}
 	version = 0;
@@ -201,7 +202,7 @@ pricing_group_prices_put(struct core_req *r)
 	return (pricing_group_price_answer(r, db, version == 0 ? 201 : 200));
 fail:
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* DELETE /groups/{id}/prices/{sku}: 204, or 404. */
@@ -237,14 +238,14 @@ pricing_group_prices_list(struct core_req *r)
 		return (KORE_RESULT_OK);
 	db = core_db_get("pricing");
 	if (pricing_group_version(db, r->params[0]) == 0)
-		return (pricing_not_found(r, "not-found", "no such group"));
+		return (core_http_not_found(r, "not-found", "no such group"));
 	pricing_currency(db, cur);
 	if ((st = core_db_stmt(db, "SELECT g.group_id, g.sku, g.amount,"
 	    " g.starts_at, g.ends_at, g.version, g.updated_at, p.amount"
 	    " FROM group_prices g LEFT JOIN prices p ON p.sku = g.sku"
 	    " WHERE g.group_id = ? AND g.sku > ? ORDER BY g.sku"
 	    " LIMIT ?")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);

@@ -60,12 +60,12 @@ int
 pricing_group_begin(struct core_req *r, sqlite3 *db)
 {
 	if (core_db_begin(db) == -1) {
-		(void)pricing_internal(r);
+		(void)core_http_internal(r);
 		return (-1);
 	}
 	if (pricing_group_version(db, r->params[0]) == 0) {
 		core_db_rollback(db);
-		(void)pricing_not_found(r, "not-found", "no such group");
+		(void)core_http_not_found(r, "not-found", "no such group");
 		return (-1);
 	}
 	return (0);
@@ -89,7 +89,7 @@ pricing_group_row_delete(struct core_req *r, const struct pricing_group_row *g)
 		goto fail;
 	if (sqlite3_changes(db) == 0) {
 		core_db_rollback(db);
-		return (pricing_not_found(r, g->type, g->detail));
+		return (core_http_not_found(r, g->type, g->detail));
 	}
 	x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, g->key, r->params[1]);
@@ -101,7 +101,7 @@ pricing_group_row_delete(struct core_req *r, const struct pricing_group_row *g)
 fail:
 	core_db_err(db, g->what);
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* The group as JSON with its member and price counts, or NULL. */
@@ -212,7 +212,7 @@ pricing_groups_create(struct core_req *r)
 		return (KORE_RESULT_OK);
 	db = core_db_get("pricing");
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	if ((rc = pricing_group_insert(db, name, code, id, sizeof(id))) ==
 	    1) {
 		core_db_rollback(db);
@@ -222,10 +222,10 @@ pricing_groups_create(struct core_req *r)
 	}
 	if (rc == -1 || core_db_commit(db) == -1) {
 		core_db_rollback(db);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	if ((o = pricing_group_json(db, id)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/groups/%s", id);
 	http_response_header(r->http, "location", loc);
 	core_http_etag(r, 1);
@@ -256,7 +256,7 @@ pricing_groups_list(struct core_req *r)
 	/* Ids made in one millisecond do not sort by creation: rowids do. */
 	if ((st = core_db_stmt(db, "SELECT id, rowid FROM customer_groups"
 	    " WHERE rowid > ? ORDER BY rowid LIMIT ?")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int(st, 2, limit);
 	return (pricing_page_by_rowid(r, db, st, limit, pricing_group_json));
@@ -273,7 +273,7 @@ pricing_groups_get(struct core_req *r)
 	db = core_db_get("pricing");
 	if ((version = pricing_group_version(db, r->params[0])) == 0 ||
 	    (o = pricing_group_json(db, r->params[0])) == NULL)
-		return (pricing_not_found(r, "not-found", "no such group"));
+		return (core_http_not_found(r, "not-found", "no such group"));
 	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
@@ -292,7 +292,7 @@ pricing_groups_patch(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if ((version = pricing_group_version(db, r->params[0])) == 0)
-		return (pricing_not_found(r, "not-found", "no such group"));
+		return (core_http_not_found(r, "not-found", "no such group"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "group") == -1 ||
 	    pricing_group_input(r, 0, &name, &code) == -1)
@@ -321,14 +321,14 @@ pricing_groups_patch(struct core_req *r)
 	    "updated", NULL) == -1 || core_db_commit(db) == -1)
 		goto fail;
 	if ((o = pricing_group_json(db, r->params[0])) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
 fail:
 	core_db_err(db, "patch group");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /*
@@ -359,7 +359,7 @@ pricing_groups_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete group");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* ---- members --------------------------------------------------------------- */
@@ -400,13 +400,14 @@ pricing_members_put(struct core_req *r)
 	if (core_db_scalar(db, "SELECT count(*) FROM customers WHERE"
 	    " customer_id = ?", r->params[1], 0) == 0) {
 		core_db_rollback(db);
-		return (pricing_not_found(r, "unknown-customer", "no customer "
+		return (core_http_not_found(r, "unknown-customer",
+		    "no customer "
 		    "account has this id"));
 	}
 	if ((rc = pricing_member_add(db, r->params[0], r->params[1])) == -1 ||
 	    core_db_commit(db) == -1) {
 		core_db_rollback(db);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "group_id", r->params[0]);
@@ -445,12 +446,12 @@ pricing_members_list(struct core_req *r)
 		return (KORE_RESULT_OK);
 	db = core_db_get("pricing");
 	if (pricing_group_version(db, r->params[0]) == 0)
-		return (pricing_not_found(r, "not-found", "no such group"));
+		return (core_http_not_found(r, "not-found", "no such group"));
 	if ((st = core_db_stmt(db, "SELECT m.customer_id, c.email, c.name,"
 	    " m.added_at FROM group_members m LEFT JOIN customers c ON"
 	    " c.customer_id = m.customer_id WHERE m.group_id = ? AND"
 	    " m.customer_id > ? ORDER BY m.customer_id LIMIT ?")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, after, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);

@@ -30,11 +30,6 @@
 #define PRICING_IFM_OPTIONAL	CORE_HTTP_IFM_ANY
 
 /* pricing.c: helpers every file uses. */
-/* Answers 500 and returns KORE_RESULT_OK. */
-int	pricing_internal(struct core_req *);
-/* Answers 404 problem+json of type with detail; returns KORE_RESULT_OK. */
-int	pricing_not_found(struct core_req *, const char *type,
-	    const char *detail);
 /*
  * Begins a write transaction in which current(db, id) is still version
  * (the version the request's If-Match was checked against).  Returns 0

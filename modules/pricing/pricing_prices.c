@@ -217,14 +217,15 @@ pricing_prices_put(struct core_req *r)
 	}
 	db = core_db_get("pricing");
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	known = pricing_sku_valid(r->params[0]) ?
 	    pricing_sku_known(db, r->params[0]) : 0;
 	if (known != 1) {
 		core_db_rollback(db);
 		if (known == -1)
-			return (pricing_internal(r));
-		return (pricing_not_found(r, "unknown-sku", "no product in the "
+			return (core_http_internal(r));
+		return (core_http_not_found(r, "unknown-sku",
+		    "no product in the "
 		    "catalog has this SKU"));
 	}
 	version = 0;
@@ -245,13 +246,13 @@ pricing_prices_put(struct core_req *r)
 	    "staff", &now_version) == -1 || core_db_commit(db) == -1)
 		goto fail;
 	if ((o = pricing_price_json(db, r->params[0], 1)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	core_http_etag(r, now_version);
 	core_http_json_take(r, version == 0 ? 201 : 200, o);
 	return (KORE_RESULT_OK);
 fail:
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* GET /prices/{sku}: public (active products) or staff (any, ETag). */
@@ -265,7 +266,7 @@ pricing_prices_get(struct core_req *r)
 	db = core_db_get("pricing");
 	staff = r->who.role >= CORE_ROLE_STAFF;
 	if ((o = pricing_price_json(db, r->params[0], staff)) == NULL)
-		return (pricing_not_found(r, "not-found", "this SKU has no "
+		return (core_http_not_found(r, "not-found", "this SKU has no "
 		    "price"));
 	if (staff)
 		core_http_etag(r, (int64_t)cJSON_GetNumberValue(
@@ -320,7 +321,7 @@ pricing_prices_list(struct core_req *r)
 	    " LEFT JOIN products pr ON pr.product_id = s.product_id"
 	    " WHERE k.sku > ?1 AND (?2 = '' OR s.product_id = ?2)"
 	    " ORDER BY k.sku LIMIT ?3")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);
@@ -384,7 +385,7 @@ pricing_prices_bulk(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if ((in = calloc((size_t)n, sizeof(*in))) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	i = 0;
 	cJSON_ArrayForEach(it, list) {
 		snprintf(prefix, sizeof(prefix), "prices[%d].", i);
@@ -422,7 +423,7 @@ pricing_prices_bulk(struct core_req *r)
 	db = core_db_get("pricing");
 	if (core_db_begin(db) == -1) {
 		free(in);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	for (i = 0; i < n; i++) {
 		if ((known = pricing_sku_known(db, in[i].sku)) == -1)
@@ -473,5 +474,5 @@ pricing_prices_bulk(struct core_req *r)
 fail:
 	core_db_rollback(db);
 	free(in);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }

@@ -226,7 +226,7 @@ pricing_promotions_create(struct core_req *r)
 	}
 	if (core_db_begin(db) == -1) {
 		pricing_promo_def_cleanup(&d);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	rc = pricing_promo_insert(db, &d, id, sizeof(id));
 	pricing_promo_def_cleanup(&d);
@@ -236,10 +236,10 @@ pricing_promotions_create(struct core_req *r)
 	}
 	if (rc == -1 || core_db_commit(db) == -1) {
 		core_db_rollback(db);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	if ((o = pricing_promo_json(db, id, 1)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	snprintf(loc, sizeof(loc), "/api/v1/pricing/promotions/%s", id);
 	http_response_header(r->http, "location", loc);
 	core_http_etag(r, 1);
@@ -283,7 +283,7 @@ pricing_promotions_list(struct core_req *r)
 	if ((st = core_db_stmt(db, "SELECT id, rowid FROM promotions WHERE"
 	    " rowid > ?1 AND (?2 = '' OR status = ?2) AND (?3 = '' OR"
 	    " trigger_kind = ?3) ORDER BY rowid LIMIT ?4")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, trig, -1, SQLITE_STATIC);
@@ -303,7 +303,7 @@ pricing_promotions_get(struct core_req *r)
 	db = core_db_get("pricing");
 	if ((version = pricing_promo_version(db, r->params[0])) == 0 ||
 	    (o = pricing_promo_json(db, r->params[0], 1)) == NULL)
-		return (pricing_not_found(r, "not-found",
+		return (core_http_not_found(r, "not-found",
 		    "no such promotion"));
 	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
@@ -329,7 +329,7 @@ pricing_promotions_patch(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if ((version = pricing_promo_version(db, r->params[0])) == 0)
-		return (pricing_not_found(r, "not-found",
+		return (core_http_not_found(r, "not-found",
 		    "no such promotion"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "promotion") == -1)
@@ -342,7 +342,7 @@ pricing_promotions_patch(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if ((cur = pricing_promo_json(db, r->params[0], 0)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	cJSON_ArrayForEach(it, r->body) {
 		for (i = 0; ro[i] != NULL; i++)
 			if (strcmp(it->string, ro[i]) == 0)
@@ -396,7 +396,7 @@ pricing_promotions_patch(struct core_req *r)
 	pricing_promo_def_cleanup(&d);
 	cJSON_Delete(cur);
 	if ((o = pricing_promo_json(db, r->params[0], 1)) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	core_http_etag(r, version + 1);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
@@ -405,7 +405,7 @@ fail:
 	core_db_rollback(db);
 	pricing_promo_def_cleanup(&d);
 	cJSON_Delete(cur);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /*
@@ -424,7 +424,7 @@ pricing_promotions_delete(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if ((version = pricing_promo_version(db, r->params[0])) == 0)
-		return (pricing_not_found(r, "not-found",
+		return (core_http_not_found(r, "not-found",
 		    "no such promotion"));
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
 	    "promotion") == -1)
@@ -463,7 +463,7 @@ pricing_promotions_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete promotion");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* ---- the active promotions, for the quote -------------------------------- */

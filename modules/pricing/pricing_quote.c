@@ -233,7 +233,7 @@ pricing_quote_lines(struct core_req *r, sqlite3 *db, struct pricing_qctx *c,
 	return (0);
 fail:
 	cJSON_Delete(errors);
-	pricing_internal(r);
+	core_http_internal(r);
 	return (-1);
 }
 
@@ -265,7 +265,7 @@ pricing_quote_coupon(struct core_req *r, sqlite3 *db, const char *entered,
 	if ((st = core_db_stmt(db, "SELECT promotion_id, status, expires_at,"
 	    " usage_limit, customer_usage_limit FROM coupons WHERE"
 	    " code = ?")) == NULL) {
-		pricing_internal(r);
+		core_http_internal(r);
 		return (-1);
 	}
 	sqlite3_bind_text(st, 1, cs->code, -1, SQLITE_STATIC);
@@ -564,7 +564,7 @@ pricing_quote(struct core_req *r)
 	 * statements were a tenth of a quote).
 	 */
 	if (core_db_exec(db, "BEGIN") == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	c = &pricing_qctx;
 	c->nq = 0;
 	memset(&c->in, 0, sizeof(c->in));
@@ -706,6 +706,6 @@ out:
 		cJSON_Delete(c->q[i].cats);
 	return (KORE_RESULT_OK);
 fail:
-	pricing_internal(r);
+	core_http_internal(r);
 	goto out;
 }

@@ -88,7 +88,7 @@ pricing_settings_get(struct core_req *r)
 
 	if ((o = pricing_settings_json(core_db_get("pricing"), &version)) ==
 	    NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	core_http_etag(r, version);
 	core_http_json_take(r, 200, o);
 	return (KORE_RESULT_OK);
@@ -157,7 +157,7 @@ pricing_settings_put(struct core_req *r)
 	}
 	db = core_db_get("pricing");
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	version = core_db_scalar(db, "SELECT version FROM settings WHERE"
 	    " id = 1", NULL, 0);
 	if (core_http_if_match(r, version, PRICING_IFM_REQUIRED,
@@ -239,5 +239,5 @@ pricing_settings_put(struct core_req *r)
 	return (KORE_RESULT_OK);
 fail:
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }

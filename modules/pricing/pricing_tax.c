@@ -103,7 +103,7 @@ pricing_tax_categories_list(struct core_req *r)
 
 	if ((st = core_db_stmt(core_db_get("pricing"), "SELECT code, name"
 	    " FROM tax_categories ORDER BY code")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	data = cJSON_CreateArray();
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		o = cJSON_CreateObject();
@@ -141,7 +141,7 @@ pricing_tax_categories_create(struct core_req *r)
 	}
 	db = core_db_get("pricing");
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	if ((st = core_db_stmt(db, "INSERT INTO tax_categories (code, name,"
 	    " created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) == NULL)
 		goto fail;
@@ -172,7 +172,7 @@ pricing_tax_categories_create(struct core_req *r)
 	return (KORE_RESULT_OK);
 fail:
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* One tax rate row as JSON. */
@@ -222,7 +222,7 @@ pricing_tax_rates_list(struct core_req *r)
 	    " category, rate, version, updated_at FROM tax_rates"
 	    " WHERE country || '/' || category > ?1 AND (?2 = '' OR"
 	    " country = ?2) ORDER BY country, category LIMIT ?3")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, country, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, limit);
@@ -249,13 +249,14 @@ static int
 pricing_rate_path(struct core_req *r, sqlite3 *db)
 {
 	if (!pricing_country_valid(r->params[0])) {
-		pricing_not_found(r, "unknown-country", "the country must be "
+		core_http_not_found(r, "unknown-country", "the country must be "
 		    "an ISO 3166-1 alpha-2 code in upper case, such as DE");
 		return (0);
 	}
 	if (core_db_scalar(db, "SELECT count(*) FROM tax_categories WHERE"
 	    " code = ?", r->params[1], 0) == 0) {
-		pricing_not_found(r, "unknown-tax-category", "no tax category "
+		core_http_not_found(r, "unknown-tax-category",
+		    "no tax category "
 		    "has this code");
 		return (0);
 	}
@@ -272,12 +273,12 @@ pricing_rate_answer(struct core_req *r, sqlite3 *db, int status)
 	if ((st = core_db_stmt(db, "SELECT country, category, rate, version,"
 	    " updated_at FROM tax_rates WHERE country = ? AND"
 	    " category = ?")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, r->params[1], -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	}
 	o = pricing_rate_json(st);
 	sqlite3_reset(st);
@@ -299,7 +300,7 @@ pricing_tax_rates_put(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if ((rc = pricing_rate_path(r, db)) != 1)
-		return (rc == -1 ? pricing_internal(r) : KORE_RESULT_OK);
+		return (rc == -1 ? core_http_internal(r) : KORE_RESULT_OK);
 	errors = NULL;
 	if (r->body == NULL || core_json_get_i64(r->body, "rate", 0,
 	    PRICING_RATE_SCALE, &rate) != CORE_JSON_OK)
@@ -311,7 +312,7 @@ pricing_tax_rates_put(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	version = 0;
 	if ((st = core_db_stmt(db, "SELECT version FROM tax_rates WHERE"
 	    " country = ? AND category = ?")) == NULL)
@@ -332,7 +333,7 @@ pricing_tax_rates_put(struct core_req *r)
 	return (pricing_rate_answer(r, db, version == 0 ? 201 : 200));
 fail:
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* DELETE /tax-rates/{country}/{category}: 204, or 404 no-rate. */
@@ -347,9 +348,9 @@ pricing_tax_rates_delete(struct core_req *r)
 
 	db = core_db_get("pricing");
 	if ((rc = pricing_rate_path(r, db)) != 1)
-		return (rc == -1 ? pricing_internal(r) : KORE_RESULT_OK);
+		return (rc == -1 ? core_http_internal(r) : KORE_RESULT_OK);
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	if ((st = core_db_stmt(db, "DELETE FROM tax_rates WHERE country = ?"
 	    " AND category = ?")) == NULL)
 		goto fail;
@@ -359,7 +360,7 @@ pricing_tax_rates_delete(struct core_req *r)
 		goto fail;
 	if (sqlite3_changes(db) == 0) {
 		core_db_rollback(db);
-		return (pricing_not_found(r, "not-found", "this country has "
+		return (core_http_not_found(r, "not-found", "this country has "
 		    "no rate for this category"));
 	}
 	ev = cJSON_CreateObject();
@@ -376,7 +377,7 @@ pricing_tax_rates_delete(struct core_req *r)
 fail:
 	core_db_err(db, "delete tax rate");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
 
 /* Answers a product's tax category (standard when none was set). */
@@ -389,7 +390,7 @@ pricing_product_tax_answer(struct core_req *r, sqlite3 *db, int status)
 
 	if ((st = core_db_stmt(db, "SELECT category, version FROM product_tax"
 	    " WHERE product_id = ?")) == NULL)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	sqlite3_bind_text(st, 1, r->params[0], -1, SQLITE_STATIC);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "product_id", r->params[0]);
@@ -416,7 +417,7 @@ pricing_product_known(struct core_req *r, sqlite3 *db)
 	    "SELECT count(*) FROM products WHERE product_id = ?",
 	    r->params[0], 0) > 0)
 		return (1);
-	pricing_not_found(r, "unknown-product", "no product in the catalog "
+	core_http_not_found(r, "unknown-product", "no product in the catalog "
 	    "has this id");
 	return (0);
 }
@@ -461,7 +462,7 @@ pricing_product_tax_put(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	if (core_db_begin(db) == -1)
-		return (pricing_internal(r));
+		return (core_http_internal(r));
 	version = core_db_scalar(db, "SELECT version FROM product_tax WHERE"
 	    " product_id = ?", r->params[0], 0);
 	if (core_http_if_match(r, version, PRICING_IFM_OPTIONAL,
@@ -495,5 +496,5 @@ pricing_product_tax_put(struct core_req *r)
 fail:
 	core_db_err(db, "set product tax category");
 	core_db_rollback(db);
-	return (pricing_internal(r));
+	return (core_http_internal(r));
 }
