@@ -50,6 +50,8 @@ struct core_req {
 	const char		*params[CORE_HTTP_MAX_PARAMS];	/* {} values */
 	char			*pathcopy;
 	cJSON			*body;		/* parsed JSON or form body */
+	u_int8_t		*raw;		/* its bytes (kore_malloc) */
+	size_t			 rawlen;
 	uint64_t		 start_us;
 	/*
 	 * Handler state kept across KORE_RESULT_RETRY (tasks).  state_free
@@ -107,6 +109,10 @@ int	core_http_internal(struct core_req *);
 
 /* Sets the ETag header to "v<version>" (core_http_etag.c). */
 void	core_http_etag(struct core_req *, int64_t version);
+
+/* Sets the Location header to base followed by id (core_http_etag.c). */
+void	core_http_location(struct core_req *, const char *base,
+	    const char *id);
 
 /* Flags of core_http_if_match. */
 #define CORE_HTTP_IFM_REQUIRED	0x01	/* no If-Match: 428 */

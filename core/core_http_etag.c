@@ -1,8 +1,8 @@
 /*
- * Conditional requests for versioned resources: the ETag a module's row
- * version becomes ("v<version>") and the If-Match check that guards
- * updates with 428 (no header where one is required) and 412 (a stale
- * version, answered with the current ETag).
+ * The headers of versioned resources: the ETag a module's row version
+ * becomes ("v<version>"), the If-Match check that guards updates with 428
+ * (no header where one is required) and 412 (a stale version, answered
+ * with the current ETag), and the Location of a resource just created.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,4 +45,13 @@ core_http_if_match(struct core_req *r, int64_t version, int flags,
 	core_http_problem(r, 412, "stale-edit", "Precondition failed", detail,
 	    NULL);
 	return (-1);
+}
+
+void
+core_http_location(struct core_req *r, const char *base, const char *id)
+{
+	char	loc[256];
+
+	snprintf(loc, sizeof(loc), "%s%s", base, id);
+	http_response_header(r->http, "location", loc);
 }

@@ -91,7 +91,6 @@ catalog_attr_answer(struct core_req *r, int status, const char *code)
 	sqlite3_stmt	*st;
 	cJSON		*o;
 	int		 staff;
-	char		 loc[96];
 
 	staff = r->who.role >= CORE_ROLE_STAFF;
 	if ((st = core_db_stmt(core_db_get("catalog"), catalog_attr_select)) ==
@@ -108,9 +107,7 @@ catalog_attr_answer(struct core_req *r, int status, const char *code)
 		core_http_etag(r, sqlite3_column_int64(st, 9));
 	sqlite3_reset(st);
 	if (status == 201) {
-		snprintf(loc, sizeof(loc), "/api/v1/catalog/attributes/%s",
-		    code);
-		http_response_header(r->http, "location", loc);
+		core_http_location(r, "/api/v1/catalog/attributes/", code);
 	}
 	core_http_json_take(r, status, o);
 	return (KORE_RESULT_OK);

@@ -136,7 +136,7 @@ catalog_import_http(struct core_req *r)
 	sqlite3		*db;
 	cJSON		*report, *errors, *m;
 	const char	*csv, *filename;
-	char		 dry[8], id[CORE_ID_MAX], loc[128];
+	char		 dry[8], id[CORE_ID_MAX];
 	int		 rc, dry_run;
 
 	errors = NULL;
@@ -195,8 +195,7 @@ catalog_import_http(struct core_req *r)
 	}
 	if ((report = catalog_import_job_json(db, id, 1)) == NULL)
 		return (core_http_internal(r));
-	snprintf(loc, sizeof(loc), "/api/v1/catalog/imports/%s", id);
-	http_response_header(r->http, "location", loc);
+	core_http_location(r, "/api/v1/catalog/imports/", id);
 	core_http_json_take(r, 202, report);
 	return (KORE_RESULT_OK);
 }

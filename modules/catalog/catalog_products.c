@@ -262,7 +262,7 @@ catalog_products_create(struct core_req *r)
 	sqlite3_stmt	*st;
 	cJSON		*errors, *o;
 	const char	*title, *slug, *s, *status;
-	char		 id[CORE_ID_MAX], slugbuf[128], taken[80], loc[96];
+	char		 id[CORE_ID_MAX], slugbuf[128], taken[80];
 	char		*desc, *tags, *opts, *imgs;
 	int64_t		 rowid, now;
 	size_t		 i;
@@ -365,8 +365,7 @@ catalog_products_create(struct core_req *r)
 	    core_db_commit(db) == -1)
 		goto fail;
 	o = catalog_product_json(db, rowid, 1);
-	snprintf(loc, sizeof(loc), "/api/v1/catalog/products/%s", id);
-	http_response_header(r->http, "location", loc);
+	core_http_location(r, "/api/v1/catalog/products/", id);
 	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	goto done;

@@ -60,7 +60,6 @@ static int
 catalog_type_answer(struct core_req *r, int status, const char *id)
 {
 	cJSON	*o;
-	char	 loc[96];
 	int	 staff;
 
 	staff = r->who.role >= CORE_ROLE_STAFF;
@@ -72,9 +71,7 @@ catalog_type_answer(struct core_req *r, int status, const char *id)
 		core_http_etag(r, (int64_t)cJSON_GetNumberValue(
 		    cJSON_GetObjectItem(o, "version")));
 	if (status == 201) {
-		snprintf(loc, sizeof(loc), "/api/v1/catalog/product-types/%s",
-		    id);
-		http_response_header(r->http, "location", loc);
+		core_http_location(r, "/api/v1/catalog/product-types/", id);
 	}
 	core_http_json_take(r, status, o);
 	return (KORE_RESULT_OK);

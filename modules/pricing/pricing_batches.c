@@ -89,7 +89,7 @@ pricing_batches_create(struct core_req *r)
 	cJSON		*errors, *o;
 	const char	*promo, *prefix;
 	char		 pfx[PRICING_PREFIX_MAX + 1], id[CORE_ID_MAX];
-	char		 code[PRICING_COUPON_MAX + 1], loc[96];
+	char		 code[PRICING_COUPON_MAX + 1];
 	int64_t		 count, length, expires, limit, climit, i, tries;
 	size_t		 j, plen;
 	int		 rc;
@@ -193,8 +193,7 @@ pricing_batches_create(struct core_req *r)
 		goto fail;
 	if ((o = pricing_batch_json(db, id)) == NULL)
 		return (core_http_internal(r));
-	snprintf(loc, sizeof(loc), "/api/v1/pricing/coupon-batches/%s", id);
-	http_response_header(r->http, "location", loc);
+	core_http_location(r, "/api/v1/pricing/coupon-batches/", id);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);
 fail:

@@ -225,7 +225,7 @@ pricing_coupons_create(struct core_req *r)
 	sqlite3		*db;
 	cJSON		*errors, *o;
 	const char	*code, *promo;
-	char		 norm[PRICING_COUPON_MAX + 1], loc[96];
+	char		 norm[PRICING_COUPON_MAX + 1];
 	int64_t		 expires, limit, climit;
 	int		 rc;
 
@@ -267,8 +267,7 @@ pricing_coupons_create(struct core_req *r)
 	}
 	if ((o = pricing_coupon_json(db, norm, 1)) == NULL)
 		return (core_http_internal(r));
-	snprintf(loc, sizeof(loc), "/api/v1/pricing/coupons/%s", norm);
-	http_response_header(r->http, "location", loc);
+	core_http_location(r, "/api/v1/pricing/coupons/", norm);
 	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);

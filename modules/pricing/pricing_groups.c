@@ -205,7 +205,7 @@ pricing_groups_create(struct core_req *r)
 	sqlite3		*db;
 	cJSON		*o;
 	const char	*name, *code;
-	char		 id[CORE_ID_MAX], loc[96];
+	char		 id[CORE_ID_MAX];
 	int		 rc;
 
 	if (pricing_group_input(r, 1, &name, &code) == -1)
@@ -226,8 +226,7 @@ pricing_groups_create(struct core_req *r)
 	}
 	if ((o = pricing_group_json(db, id)) == NULL)
 		return (core_http_internal(r));
-	snprintf(loc, sizeof(loc), "/api/v1/pricing/groups/%s", id);
-	http_response_header(r->http, "location", loc);
+	core_http_location(r, "/api/v1/pricing/groups/", id);
 	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);

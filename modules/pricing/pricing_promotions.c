@@ -208,7 +208,7 @@ pricing_promotions_create(struct core_req *r)
 	struct pricing_promo_def	 d;
 	sqlite3				*db;
 	cJSON				*errors, *o;
-	char				 id[CORE_ID_MAX], loc[96];
+	char				 id[CORE_ID_MAX];
 	int				 rc;
 
 	errors = NULL;
@@ -240,8 +240,7 @@ pricing_promotions_create(struct core_req *r)
 	}
 	if ((o = pricing_promo_json(db, id, 1)) == NULL)
 		return (core_http_internal(r));
-	snprintf(loc, sizeof(loc), "/api/v1/pricing/promotions/%s", id);
-	http_response_header(r->http, "location", loc);
+	core_http_location(r, "/api/v1/pricing/promotions/", id);
 	core_http_etag(r, 1);
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);
