@@ -147,11 +147,16 @@ pricing_begin_at(struct core_req *r, sqlite3 *db, int64_t version,
 		(void)core_http_internal(r);
 		return (-1);
 	}
-	/* Re-checked under the write lock: the ETag decides, not the race. */
+	/*
+	 * Re-checked under the write lock: the ETag decides, not the race.
+	 * If-Match: * passed the first check without naming a version; when
+	 * the row changed (or went) in between, it is refused as stale too
+	 * (no CORE_HTTP_IFM_ANY here), so every path below has answered.
+	 */
 	if (current(db, id) != version) {
 		core_db_rollback(db);
 		(void)core_http_if_match(r, current(db, id),
-		    PRICING_IFM_REQUIRED, what);
+		    PRICING_IFM_REQUIRED & ~CORE_HTTP_IFM_ANY, what);
 		return (-1);
 	}
 	return (0);
