@@ -129,6 +129,18 @@ int	checkout_method_amount(const char *kind, int64_t amount,
 /* 1 if some zone ships to country. */
 int	checkout_ships_to(sqlite3 *, const char *country);
 
+/* checkout_orders_http.c: placing an order and the stock saga. */
+int	checkout_orders_place(struct core_req *);
+int	checkout_on_stock_reserved(sqlite3 *, const struct core_event *);
+int	checkout_on_stock_rejected(sqlite3 *, const struct core_event *);
+
+/* checkout_orders_read.c: order lists, detail and transitions. */
+int	checkout_orders_list(struct core_req *);
+int	checkout_orders_get(struct core_req *);
+int	checkout_orders_transition(struct core_req *);
+int	checkout_my_orders_list(struct core_req *);
+int	checkout_my_order_get(struct core_req *);
+
 /* checkout_seed.c */
 int	checkout_seed(sqlite3 *);
 
