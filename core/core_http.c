@@ -146,6 +146,8 @@ core_http_req_free(struct http_request *req)
 		r->state = NULL;
 	cJSON_Delete(r->body);
 	r->body = NULL;
+	kore_free(r->raw);
+	r->raw = NULL;
 	free(r->pathcopy);
 	r->pathcopy = NULL;
 }
@@ -395,7 +397,9 @@ core_http_read_body(struct core_req *r)
 	} else {
 		r->body = core_json_parse((const char *)buf->data, buf->offset);
 	}
-	kore_buf_free(buf);
+	/* Kept for handlers that check a signature over the exact bytes. */
+	r->rawlen = buf->offset;
+	r->raw = kore_buf_release(buf, &r->rawlen);
 	if (r->body == NULL) {
 		core_http_problem(r, 400, "malformed-body", "Malformed body",
 		    form ? "the form body could not be decoded" :

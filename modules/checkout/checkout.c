@@ -10,6 +10,7 @@
 #include "core/core_db.h"
 #include "modules/checkout/checkout.h"
 #include "modules/checkout/checkout_int.h"
+#include "modules/checkout/checkout_pay.h"
 
 static int	checkout_reset(sqlite3 *);
 static int	checkout_init(sqlite3 *);
@@ -55,6 +56,16 @@ static const struct core_route checkout_routes[] = {
 	{ HTTP_METHOD_DELETE,
 	    "/api/v1/checkout/shipping/zones/{id}/methods/{method_id}",
 	    checkout_methods_delete, CORE_ACCESS_STAFF, 1024 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/payments/methods",
+	    checkout_pay_methods, CORE_ACCESS_PUBLIC, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/payments/bank-transfer",
+	    checkout_pay_bank_get, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_PUT, "/api/v1/checkout/payments/bank-transfer",
+	    checkout_pay_bank_put, CORE_ACCESS_STAFF, 2048 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/payments/test",
+	    checkout_pay_test_get, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_POST, "/api/v1/checkout/payments/test/webhook",
+	    checkout_pay_test_hook, CORE_ACCESS_PUBLIC, 8192 },
 	{ HTTP_METHOD_POST, "/api/v1/checkout/orders",
 	    checkout_orders_place, CORE_ACCESS_PUBLIC, 8192 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/orders",

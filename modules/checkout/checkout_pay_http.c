@@ -1,0 +1,245 @@
+/*
+ * The payments API: the methods a storefront may offer (public), the bank
+ * account staff show on bank-transfer orders, the test provider's webhook
+ * secret (staff) and its signed webhook (public, verified over the raw
+ * body).  The provider logic is in checkout_pay*.c; no SQL here but
+ * through them.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core_db.h"
+#include "core/core_json.h"
+#include "modules/checkout/checkout_int.h"
+#include "modules/checkout/checkout_pay.h"
+
+#define CHECKOUT_PAY_FIELD_MAX	100
+
+static const char *const checkout_pay_bank_fields[] = {
+	"account_holder", "iban", "bic"
+};
+
+static cJSON	*checkout_pay_bank_json(sqlite3 *);
+static int	 checkout_pay_enabled(sqlite3 *, const char *provider);
+
+/* 1 if provider's "<name>.enabled" setting is "1". */
+static int
+checkout_pay_enabled(sqlite3 *db, const char *provider)
+{
+	char	name[64], v[8];
+
+	snprintf(name, sizeof(name), "%s.enabled", provider);
+	if (checkout_pay_setting(db, name, v, sizeof(v)) == -1)
+		return (0);
+	return (strcmp(v, "1") == 0);
+}
+
+/* The bank account settings with "enabled". */
+static cJSON *
+checkout_pay_bank_json(sqlite3 *db)
+{
+	cJSON	*o;
+	char	 name[64], v[CHECKOUT_PAY_FIELD_MAX + 1];
+	size_t	 i;
+
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "enabled",
+	    checkout_pay_enabled(db, "bank_transfer"));
+	for (i = 0; i < sizeof(checkout_pay_bank_fields) /
+	    sizeof(checkout_pay_bank_fields[0]); i++) {
+		snprintf(name, sizeof(name), "bank_transfer.%s",
+		    checkout_pay_bank_fields[i]);
+		checkout_pay_setting(db, name, v, sizeof(v));
+		cJSON_AddStringToObject(o, checkout_pay_bank_fields[i], v);
+	}
+	return (o);
+}
+
+/*
+ * GET /payments/methods: the enabled methods, bank transfer with the
+ * account to pay to (the order number is the transfer's reference).
+ */
+int
+checkout_pay_methods(struct core_req *r)
+{
+	const struct checkout_pay_provider	*pv;
+	sqlite3					*db;
+	cJSON					*data, *m;
+	int					 i;
+
+	db = core_db_get("checkout");
+	data = cJSON_CreateArray();
+	for (i = 0; (pv = checkout_pay_provider_at(i)) != NULL; i++) {
+		if (!checkout_pay_enabled(db, pv->name))
+			continue;
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "id", pv->name);
+		cJSON_AddStringToObject(m, "title", pv->title);
+		if (strcmp(pv->name, "bank_transfer") == 0) {
+			cJSON_AddItemToObject(m, "account",
+			    checkout_pay_bank_json(db));
+			cJSON_DeleteItemFromObject(cJSON_GetObjectItem(m,
+			    "account"), "enabled");
+			cJSON_AddStringToObject(m, "instructions", "Transfer"
+			    " the order total to this account with your order"
+			    " number as the reference; the order ships when"
+			    " the money has arrived.");
+		} else if (strcmp(pv->name, "cod") == 0) {
+			cJSON_AddStringToObject(m, "instructions", "Pay the"
+			    " carrier in cash on delivery.");
+		}
+		cJSON_AddItemToArray(data, m);
+	}
+	core_http_json_take(r, 200, core_http_page_body(data, NULL));
+	return (KORE_RESULT_OK);
+}
+
+/* GET /payments/bank-transfer (staff). */
+int
+checkout_pay_bank_get(struct core_req *r)
+{
+	core_http_json_take(r, 200,
+	    checkout_pay_bank_json(core_db_get("checkout")));
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * PUT /payments/bank-transfer {"enabled"?, "account_holder"?, "iban"?,
+ * "bic"?}: the members sent replace the stored ones.
+ */
+int
+checkout_pay_bank_put(struct core_req *r)
+{
+	sqlite3		*db;
+	cJSON		*errors;
+	const char	*v[3];
+	char		 name[64];
+	size_t		 i, j, n;
+	int		 enabled, rc;
+
+	errors = NULL;
+	rc = core_json_get_bool(r->body, "enabled", &enabled);
+	if (rc == CORE_JSON_WRONG)
+		core_http_field_error(&errors, "enabled", "must be a boolean");
+	if (rc == CORE_JSON_MISSING)
+		enabled = -1;
+	for (i = 0; i < 3; i++) {
+		v[i] = NULL;
+		if (core_json_get_str(r->body, checkout_pay_bank_fields[i],
+		    CHECKOUT_PAY_FIELD_MAX, &v[i]) == CORE_JSON_WRONG) {
+			core_http_field_error(&errors,
+			    checkout_pay_bank_fields[i],
+			    "must be text of at most 100 characters");
+			continue;
+		}
+		if (v[i] == NULL || i != 1)
+			continue;
+		/* An IBAN: 2 letters, 2 digits, up to 30 letters and digits. */
+		n = strlen(v[1]);
+		for (j = 0; j < n; j++)
+			if (!(v[1][j] >= 'A' && v[1][j] <= 'Z') &&
+			    !(v[1][j] >= '0' && v[1][j] <= '9') &&
+			    v[1][j] != ' ')
+				break;
+		if (n > 0 && (j < n || n < 15 || n > 42))
+			core_http_field_error(&errors, "iban", "must be an"
+			    " IBAN in capitals (spaces allowed)");
+	}
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	db = core_db_get("checkout");
+	if (core_db_begin(db) == -1)
+		return (checkout_internal(r));
+	rc = 0;
+	if (enabled != -1)
+		rc = checkout_pay_setting_put(db, "bank_transfer.enabled",
+		    enabled ? "1" : "0");
+	for (i = 0; rc == 0 && i < 3; i++) {
+		if (v[i] == NULL)
+			continue;
+		snprintf(name, sizeof(name), "bank_transfer.%s",
+		    checkout_pay_bank_fields[i]);
+		rc = checkout_pay_setting_put(db, name, v[i]);
+	}
+	if (rc == -1 || core_db_commit(db) == -1) {
+		core_db_rollback(db);
+		return (checkout_internal(r));
+	}
+	core_http_json_take(r, 200, checkout_pay_bank_json(db));
+	return (KORE_RESULT_OK);
+}
+
+/* GET /payments/test (staff): the webhook secret and the amount rules. */
+int
+checkout_pay_test_get(struct core_req *r)
+{
+	sqlite3	*db;
+	cJSON	*o, *rules;
+	char	 secret[160];
+
+	db = core_db_get("checkout");
+	if (checkout_pay_setting(db, "test.webhook_secret", secret,
+	    sizeof(secret)) == -1)
+		return (checkout_internal(r));
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "enabled", checkout_pay_enabled(db, "test"));
+	cJSON_AddStringToObject(o, "webhook_secret", secret);
+	cJSON_AddStringToObject(o, "signature_header", "X-Mercato-Signature:"
+	    " t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\">");
+	rules = cJSON_AddObjectToObject(o, "outcomes");
+	cJSON_AddStringToObject(rules, "01", "declined");
+	cJSON_AddStringToObject(rules, "02", "pending, then a webhook");
+	cJSON_AddStringToObject(rules, "other", "approved");
+	core_http_json_take(r, 200, o);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * POST /payments/test/webhook: {"id", "type": "payment.approved" |
+ * "payment.declined", "order_id"} signed in X-Mercato-Signature.  A bad
+ * signature is 401 and writes nothing; a replayed id is 200 ignored.
+ */
+int
+checkout_pay_test_hook(struct core_req *r)
+{
+	sqlite3		*db;
+	cJSON		*o;
+	char		 reason[CHECKOUT_PAY_REASON_MAX];
+	int		 rc;
+
+	db = core_db_get("checkout");
+	if (r->raw == NULL) {
+		core_http_problem(r, 400, "malformed-body", "Malformed body",
+		    "the webhook needs a JSON body", NULL);
+		return (KORE_RESULT_OK);
+	}
+	if (core_db_begin(db) == -1)
+		return (checkout_internal(r));
+	rc = checkout_pay_test_webhook(db, (const char *)r->raw, r->rawlen,
+	    core_http_header(r, "x-mercato-signature"), (int64_t)time(NULL),
+	    reason, sizeof(reason));
+	if (rc < 0 || (rc == 0 && core_db_commit(db) == -1)) {
+		core_db_rollback(db);
+		if (rc == -2) {
+			core_http_problem(r, 401, "bad-signature",
+			    "Bad signature", reason, NULL);
+			return (KORE_RESULT_OK);
+		}
+		if (rc == -3) {
+			core_http_problem(r, 422, "bad-event", "Bad event",
+			    reason, NULL);
+			return (KORE_RESULT_OK);
+		}
+		return (checkout_internal(r));
+	}
+	if (rc == 1)
+		core_db_rollback(db);
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "received", 1);
+	cJSON_AddBoolToObject(o, "duplicate", rc == 1);
+	core_http_json_take(r, 200, o);
+	return (KORE_RESULT_OK);
+}
