@@ -66,6 +66,8 @@ static const struct core_route checkout_routes[] = {
 	    checkout_pay_test_get, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_POST, "/api/v1/checkout/payments/test/webhook",
 	    checkout_pay_test_hook, CORE_ACCESS_PUBLIC, 8192 },
+	{ HTTP_METHOD_POST, "/api/v1/checkout/orders/{id}/payments",
+	    checkout_pay_record_http, CORE_ACCESS_STAFF, 2048 },
 	{ HTTP_METHOD_POST, "/api/v1/checkout/orders",
 	    checkout_orders_place, CORE_ACCESS_PUBLIC, 8192 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/orders",

@@ -430,7 +430,8 @@ checkout_pay_sp(sqlite3 *db, const char *sql)
 /* The order's `paid` event of amount.  A verdict or -1. */
 static int
 checkout_pay_paid(sqlite3 *db, const struct checkout_pay_record *rec,
-    int64_t amount, const char *actor, char *reason, size_t len)
+    int64_t amount, const char *note, const char *actor, char *reason,
+    size_t len)
 {
 	cJSON	*p;
 	int	 rc;
@@ -440,6 +441,8 @@ checkout_pay_paid(sqlite3 *db, const struct checkout_pay_record *rec,
 	cJSON_AddStringToObject(p, "method", rec->provider);
 	if (rec->reference[0] != '\0')
 		cJSON_AddStringToObject(p, "reference", rec->reference);
+	if (note != NULL && note[0] != '\0')
+		cJSON_AddStringToObject(p, "note", note);
 	rc = checkout_order_append(db, rec->order_id, "paid", p, actor, -1,
 	    NULL, reason, len);
 	cJSON_Delete(p);
@@ -507,7 +510,7 @@ checkout_pay_run(sqlite3 *db, const char *provider, enum checkout_pay_op op,
 		rc = -1;
 	if (rc == 0 && rec.captured > before.captured)
 		rc = checkout_pay_paid(db, &rec, rec.captured -
-		    before.captured, actor, reason, len);
+		    before.captured, call->note, actor, reason, len);
 	if (rc == 0 && checkout_pay_store_call(db, order_id, op, call, v,
 	    &rec, reason) == -1)
 		rc = -1;
@@ -526,7 +529,8 @@ checkout_pay_run(sqlite3 *db, const char *provider, enum checkout_pay_op op,
 
 int
 checkout_pay_record_payment(sqlite3 *db, const char *order_id,
-    int64_t amount, const char *method, const char *key, const char *actor,
+    int64_t amount, const char *method, const char *note, const char *key,
+    const char *actor,
     struct checkout_pay_record *out, char *reason, size_t len)
 {
 	struct checkout_order		o;
@@ -539,7 +543,7 @@ checkout_pay_record_payment(sqlite3 *db, const char *order_id,
 	if ((rc = checkout_order_load(db, order_id, 1, &o)) != 0) {
 		if (rc == 1)
 			snprintf(reason, len, "no such order");
-		return (rc == 1 ? CHECKOUT_PAY_ILLEGAL : -1);
+		return (rc == 1 ? CHECKOUT_PAY_NOT_FOUND : -1);
 	}
 	if ((rc = checkout_pay_load(db, order_id, &rec)) == -1)
 		goto out;
@@ -561,6 +565,7 @@ checkout_pay_record_payment(sqlite3 *db, const char *order_id,
 	call.amount = amount;
 	call.currency = o.currency;
 	call.key = key;
+	call.note = note;
 	rc = checkout_pay_run(db, method, CHECKOUT_PAY_CAPTURE, order_id,
 	    &call, actor, out, reason, len);
 out:

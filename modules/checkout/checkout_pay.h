@@ -48,7 +48,8 @@ enum checkout_pay_verdict {
 	CHECKOUT_PAY_OK = 0,
 	CHECKOUT_PAY_DECLINED,		/* the provider said no (402) */
 	CHECKOUT_PAY_ILLEGAL,		/* not in the record's state (409) */
-	CHECKOUT_PAY_INVALID		/* bad amount or currency (422) */
+	CHECKOUT_PAY_INVALID,		/* bad amount or currency (422) */
+	CHECKOUT_PAY_NOT_FOUND		/* no such order (404) */
 };
 
 /*
@@ -71,6 +72,7 @@ struct checkout_pay_call {
 	const char	*currency;
 	const char	*key;
 	const char	*reference;	/* create: e.g. the order number */
+	const char	*note;		/* capture: kept in the paid event */
 };
 
 /*
@@ -165,10 +167,13 @@ int		 checkout_pay_run(sqlite3 *, const char *provider,
  * Staff record money received for order_id (bank transfer, cash on
  * delivery): creates the payment with the order's payment method (or
  * method), total and currency when there is none, then captures amount
- * under key.  Same result and transaction rules as checkout_pay_run.
+ * under key (note, may be NULL, goes into the paid event).  Same result
+ * and transaction rules as checkout_pay_run; NOT_FOUND when there is no
+ * such order.
  */
 int		 checkout_pay_record_payment(sqlite3 *, const char *order_id,
-		    int64_t amount, const char *method, const char *key,
+		    int64_t amount, const char *method, const char *note,
+		    const char *key,
 		    const char *actor, struct checkout_pay_record *out,
 		    char *reason, size_t reasonlen);
 
@@ -223,5 +228,6 @@ int		 checkout_pay_bank_get(struct core_req *);
 int		 checkout_pay_bank_put(struct core_req *);
 int		 checkout_pay_test_get(struct core_req *);
 int		 checkout_pay_test_hook(struct core_req *);
+int		 checkout_pay_record_http(struct core_req *);
 
 #endif

@@ -2,16 +2,19 @@
  * The payments API: the methods a storefront may offer (public), the bank
  * account staff show on bank-transfer orders, the test provider's webhook
  * secret (staff) and its signed webhook (public, verified over the raw
- * body).  The provider logic is in checkout_pay*.c; no SQL here but
+ * body), and staff recording money received for an order.  The provider logic is in checkout_pay*.c; no SQL here but
  * through them.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/core_db.h"
 #include "core/core_json.h"
+#include "core/core_money.h"
 #include "modules/checkout/checkout_int.h"
+#include "modules/checkout/checkout_order.h"
 #include "modules/checkout/checkout_pay.h"
 
 #define CHECKOUT_PAY_FIELD_MAX	100
@@ -241,5 +244,90 @@ checkout_pay_test_hook(struct core_req *r)
 	cJSON_AddBoolToObject(o, "received", 1);
 	cJSON_AddBoolToObject(o, "duplicate", rc == 1);
 	core_http_json_take(r, 200, o);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * POST /orders/{id}/payments {"amount", "method"?, "note"?} (staff):
+ * money received (a bank transfer seen on the account, cash the carrier
+ * brought), partial amounts allowed; each becomes a paid event of the
+ * order.  Idempotency-Key (optional) makes a retry answer the first
+ * result; without one every call is new.
+ */
+int
+checkout_pay_record_http(struct core_req *r)
+{
+	struct checkout_pay_record	 rec;
+	struct checkout_order		 o;
+	sqlite3				*db;
+	cJSON				*errors, *res;
+	const char			*method, *note, *key;
+	char				 reason[CHECKOUT_PAY_REASON_MAX];
+	char				 fresh[40];
+	unsigned char			 rnd[16];
+	int64_t				 amount;
+	int				 rc;
+
+	errors = NULL;
+	method = note = NULL;
+	if (core_json_get_i64(r->body, "amount", 1, CORE_MONEY_MAX, &amount)
+	    != CORE_JSON_OK)
+		core_http_field_error(&errors, "amount", "is required: a whole"
+		    " number of minor units, at least 1");
+	if (core_json_get_str(r->body, "method", 32, &method) ==
+	    CORE_JSON_WRONG || (method != NULL &&
+	    checkout_pay_provider_get(method) == NULL))
+		core_http_field_error(&errors, "method", "must be"
+		    " bank_transfer, cod or test");
+	if (core_json_get_str(r->body, "note", 200, &note) == CORE_JSON_WRONG)
+		core_http_field_error(&errors, "note", "must be text of at"
+		    " most 200 characters");
+	key = core_http_header(r, "idempotency-key");
+	if (key != NULL && (key[0] == '\0' ||
+	    strlen(key) > CHECKOUT_PAY_KEY_MAX))
+		core_http_field_error(&errors, "Idempotency-Key", "must be 1"
+		    " to 255 characters");
+	if (errors != NULL) {
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	if (key == NULL) {
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(fresh, sizeof(fresh), rnd, sizeof(rnd));
+		key = fresh;
+	}
+	db = core_db_get("checkout");
+	if (core_db_begin(db) == -1)
+		return (checkout_internal(r));
+	rc = checkout_pay_record_payment(db, r->params[0], amount, method,
+	    note, key, r->who.sub, &rec, reason, sizeof(reason));
+	if (rc != CHECKOUT_PAY_OK) {
+		core_db_rollback(db);
+		switch (rc) {
+		case CHECKOUT_PAY_NOT_FOUND:
+			return (checkout_not_found(r, "not-found",
+			    "no such order"));
+		case CHECKOUT_PAY_INVALID:
+			core_http_problem(r, 422, "invalid-payment",
+			    "Invalid payment", reason, NULL);
+			return (KORE_RESULT_OK);
+		case CHECKOUT_PAY_ILLEGAL:
+		case CHECKOUT_PAY_DECLINED:
+			core_http_problem(r, 409, "illegal-payment",
+			    "Payment refused", reason, NULL);
+			return (KORE_RESULT_OK);
+		default:
+			return (checkout_internal(r));
+		}
+	}
+	if (core_db_commit(db) == -1)
+		return (checkout_internal(r));
+	if (checkout_order_load(db, r->params[0], 1, &o) != 0)
+		return (checkout_internal(r));
+	res = cJSON_CreateObject();
+	cJSON_AddItemToObject(res, "payment", checkout_pay_to_json(&rec));
+	cJSON_AddItemToObject(res, "order", checkout_order_to_json(&o));
+	checkout_order_cleanup(&o);
+	core_http_json_take(r, 200, res);
 	return (KORE_RESULT_OK);
 }

@@ -3,10 +3,12 @@
  * storefront may offer, the bank account staff keep for bank transfers,
  * the test provider's webhook secret, and its HMAC-signed webhook: a
  * good signature is received once (a replayed event id is ignored), a
- * bad, missing or expired one is 401 and writes nothing.
+ * bad, missing or expired one is 401 and writes nothing.  Staff record
+ * money received for an order, partial amounts allowed, each a paid
+ * event; a retry with the same Idempotency-Key pays nothing twice.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import { assertProblem, customerToken, startServer } from './lib/server.mjs';
@@ -72,6 +74,70 @@ describe('checkout: payments', () => {
 		assert.equal(r.status, 200, r.text);
 		assert.match(r.json.webhook_secret, /^whsec_[0-9a-f]{64}$/);
 		assert.equal(r.json.outcomes['01'], 'declined');
+	});
+
+	it('records money received for an order, partially and idempotently', async () => {
+		const tax = await s.request('PUT', '/api/v1/pricing/tax-rates/DE/standard', { token, body: { rate: 19000 } });
+		assert.ok([200, 201].includes(tax.status), tax.text);
+		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
+			body: { name: 'Germany', countries: ['DE'] } });
+		assert.equal(z.status, 201, z.text);
+		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
+			body: { name: 'Pickup', kind: 'pickup' } });
+		assert.equal(m.status, 201, m.text);
+		const sku = `PAY-${randomBytes(3).toString('hex')}`;
+		assert.equal((await s.request('POST', '/api/v1/catalog/products', { token, body: { title: 'Paid thing',
+			status: 'active', variants: [{ sku, on_hand: 10 }] } })).status, 201);
+		assert.equal((await s.request('PUT', `/api/v1/pricing/prices/${sku}`, { token, body: { amount: 5000 } })).status,
+		    201);
+		const c = await s.request('POST', '/api/v1/checkout/carts');
+		const ct = { 'x-cart-token': c.json.token };
+		assert.equal((await s.request('POST', `/api/v1/checkout/carts/${c.json.id}/lines`, { headers: ct,
+			body: { sku, quantity: 1 } })).status, 200);
+		const o = await s.request('POST', '/api/v1/checkout/orders', { headers: { ...ct, 'idempotency-key': 'place-1' },
+			body: { cart_id: c.json.id, email: 'bank@example.com', shipping_method: m.json.id,
+				shipping_address: { name: 'B', line1: 'x', city: 'Berlin', postal_code: '10115', country: 'DE' },
+				payment_method: 'bank_transfer' } });
+		assert.equal(o.status, 201, o.text);
+		assert.equal(o.json.status, 'approved', o.text);
+		const total = o.json.total;
+		const url = `/api/v1/checkout/orders/${o.json.id}/payments`;
+
+		assertProblem(await s.request('POST', url, { body: { amount: 100 } }), 401);
+		assertProblem(await s.request('POST', url, { token: cust, body: { amount: 100 } }), 403);
+		const bad = assertProblem(await s.request('POST', url, { token, body: { amount: 1.5, method: 'paypal', note: 3 } }),
+		    422, 'validation');
+		assert.deepEqual(bad.errors.map((e) => e.field), ['amount', 'method', 'note']);
+		assertProblem(await s.request('POST', '/api/v1/checkout/orders/ord_nope/payments', { token, body: { amount: 1 } }),
+		    404, 'not-found');
+		assertProblem(await s.request('POST', url, { token, body: { amount: total + 1 } }), 422, 'invalid-payment');
+
+		const pay = (amount, k) => s.request('POST', url, { token, headers: { 'idempotency-key': k },
+			body: { amount, note: 'seen on the account' } });
+		const first = await pay(1000, 'rcv-1');
+		assert.equal(first.status, 200, first.text);
+		assert.equal(first.json.payment.provider, 'bank_transfer');
+		assert.equal(first.json.payment.captured, 1000);
+		assert.equal(first.json.payment.reference, String(o.json.number));
+		assert.equal(first.json.order.paid, 1000);
+		assert.equal(first.json.order.status, 'approved');
+		const again = await pay(1000, 'rcv-1');
+		assert.equal(again.status, 200, again.text);
+		assert.deepEqual(again.json.payment, first.json.payment);
+		assert.equal(again.json.order.paid, 1000);
+		assertProblem(await pay(999, 'rcv-1'), 422, 'invalid-payment');
+		const rest = await pay(total - 1000, 'rcv-2');
+		assert.equal(rest.status, 200, rest.text);
+		assert.equal(rest.json.payment.state, 'captured');
+		assert.equal(rest.json.order.status, 'paid');
+		assertProblem(await pay(1, 'rcv-3'), 409, 'illegal-payment');
+
+		const detail = await s.request('GET', `/api/v1/checkout/orders/${o.json.id}`, { token });
+		assert.equal(detail.status, 200, detail.text);
+		const paid = (detail.json.timeline ?? detail.json.events ?? []).filter((e) => e.type === 'paid');
+		assert.deepEqual(paid.map((e) => e.payload.amount), [1000, total - 1000]);
+		assert.equal(paid[0].payload.method, 'bank_transfer');
+		assert.equal(paid[0].payload.note, 'seen on the account');
 	});
 
 	it('verifies webhook signatures over the raw body', async () => {

@@ -76,8 +76,8 @@ cp_record(const char *id, int64_t amount, const char *key,
 	int	rc;
 
 	cr_assert_eq(core_db_begin(cp_db), 0);
-	rc = checkout_pay_record_payment(cp_db, id, amount, NULL, key, "usr_s",
-	    out, reason, CHECKOUT_PAY_REASON_MAX);
+	rc = checkout_pay_record_payment(cp_db, id, amount, NULL, NULL, key,
+	    "usr_s", out, reason, CHECKOUT_PAY_REASON_MAX);
 	cr_assert_neq(rc, -1);
 	cr_assert_eq(core_db_commit(cp_db), 0);
 	return (rc);
