@@ -10,6 +10,7 @@
 #include "core/core_db.h"
 #include "modules/checkout/checkout.h"
 #include "modules/checkout/checkout_int.h"
+#include "modules/checkout/checkout_order.h"
 #include "modules/checkout/checkout_pay.h"
 
 static int	checkout_reset(sqlite3 *);
@@ -76,6 +77,10 @@ static const struct core_route checkout_routes[] = {
 	    checkout_orders_get, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_POST, "/api/v1/checkout/orders/{id}/transitions",
 	    checkout_orders_transition, CORE_ACCESS_STAFF, 4096 },
+	{ HTTP_METHOD_POST, "/api/v1/checkout/orders/{id}/refunds",
+	    checkout_orders_refund, CORE_ACCESS_STAFF, 16384 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/orders/{id}/invoice",
+	    checkout_orders_invoice, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders",
 	    checkout_my_orders_list, CORE_ACCESS_CUSTOMER, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders/{id}",
@@ -133,13 +138,16 @@ checkout_init(sqlite3 *db)
 }
 
 /*
- * Replay rebuilds the copies.  Carts (with their snapshots) and shipping
- * are checkout's own and stay.
+ * Replay rebuilds the copies, and the orders' snapshots and list view from
+ * their events.  Carts (with their snapshots), shipping and the order
+ * events are checkout's own and stay.
  */
 static int
 checkout_reset(sqlite3 *db)
 {
-	return (checkout_copies_reset(db));
+	if (checkout_copies_reset(db) == -1)
+		return (-1);
+	return (checkout_order_rebuild(db, NULL));
 }
 
 /* ---- helpers ------------------------------------------------------------- */

@@ -140,6 +140,8 @@ int	checkout_orders_get(struct core_req *);
 int	checkout_orders_transition(struct core_req *);
 int	checkout_my_orders_list(struct core_req *);
 int	checkout_my_order_get(struct core_req *);
+int	checkout_orders_refund(struct core_req *);
+int	checkout_orders_invoice(struct core_req *);
 
 /* checkout_seed.c */
 int	checkout_seed(sqlite3 *);

@@ -241,3 +241,84 @@ checkout_orders_transition(struct core_req *r)
 	core_http_json_take(r, 200, j);
 	return (KORE_RESULT_OK);
 }
+
+/*
+ * POST /orders/{id}/refunds (staff): {"whole": true} or {"lines": [{line,
+ * quantity, amount?}], "shipping"?, "amount"?, "reason"?}: appends
+ * "refunded" (amounts filled pro rata, a credit-note number); more than
+ * is paid or left is 422, an order with nothing paid 409.
+ */
+int
+checkout_orders_refund(struct core_req *r)
+{
+	sqlite3		*db;
+	cJSON		*j;
+	char		 reason[CHECKOUT_ORDER_REASON_MAX];
+	int		 rc;
+
+	if (!cJSON_IsObject(r->body)) {
+		core_http_problem(r, 422, "validation", "Validation failed",
+		    "the body must be a JSON object", NULL);
+		return (KORE_RESULT_OK);
+	}
+	db = core_db_get("checkout");
+	if (core_db_begin(db) == -1)
+		return (checkout_internal(r));
+	if (core_db_scalar(db, "SELECT count(*) FROM orders WHERE id = ?",
+	    r->params[0], 0) == 0) {
+		core_db_rollback(db);
+		return (checkout_not_found(r, "not-found", "no such order"));
+	}
+	rc = checkout_order_append(db, r->params[0], "refunded", r->body,
+	    r->who.sub, -1, NULL, reason, sizeof(reason));
+	if (rc == -1) {
+		core_db_rollback(db);
+		return (checkout_internal(r));
+	}
+	if (rc != CHECKOUT_ORDER_OK) {
+		core_db_rollback(db);
+		if (rc == CHECKOUT_ORDER_INVALID)
+			core_http_problem(r, 422, "invalid-refund",
+			    "Invalid refund", reason, NULL);
+		else
+			core_http_problem(r, 409, "illegal-transition",
+			    "Illegal transition", reason, NULL);
+		return (KORE_RESULT_OK);
+	}
+	if (core_db_commit(db) == -1)
+		return (checkout_internal(r));
+	if ((j = checkout_order_detail(db, r->params[0], NULL, 1)) == NULL)
+		return (checkout_internal(r));
+	core_http_json_take(r, 201, j);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * GET /orders/{id}/invoice (staff): the printable HTML invoice, with a
+ * Content-Security-Policy that allows nothing but its one <style>.
+ */
+int
+checkout_orders_invoice(struct core_req *r)
+{
+	struct checkout_order	 o;
+	char			*html;
+	int			 rc;
+
+	if ((rc = checkout_order_load(core_db_get("checkout"), r->params[0],
+	    1, &o)) == -1)
+		return (checkout_internal(r));
+	if (rc == 1)
+		return (checkout_not_found(r, "not-found", "no such order"));
+	html = checkout_order_invoice_html(&o, "mercato");
+	checkout_order_cleanup(&o);
+	if (html == NULL)
+		return (checkout_internal(r));
+	http_response_header(r->http, "content-type",
+	    "text/html; charset=utf-8");
+	http_response_header(r->http, "cache-control", "no-store");
+	http_response_header(r->http, "content-security-policy",
+	    "default-src 'none'; style-src 'unsafe-inline'");
+	http_response(r->http, 200, html, strlen(html));
+	free(html);
+	return (KORE_RESULT_OK);
+}

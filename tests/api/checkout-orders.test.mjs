@@ -11,7 +11,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, assertProblem, customerToken, startServer, waitFor } from './lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+import { SLOW, assertProblem, customerToken, runCli, startServer, waitFor } from './lib/server.mjs';
 
 const C = '/api/v1/checkout/carts';
 const O = '/api/v1/checkout/orders';
@@ -296,6 +299,55 @@ describe('checkout: orders', () => {
 		assertProblem(await s.request('GET', `${O}?status=lost`, { token }), 400);
 		assertProblem(await s.request('GET', `${O}?from=yesterday`, { token }), 400);
 		assertProblem(await s.request('GET', O), 401);
+	});
+
+	it('refunds: whole or per line, never more than paid', async () => {
+		const c = await cart([[T, 3]]);
+		const o = (await place(c)).json;
+		const rf = (body, tk = token) => s.request('POST', `${O}/${o.id}/refunds`, { token: tk, body });
+		let p = assertProblem(await rf({ whole: true }), 409, 'illegal-transition');
+		assert.match(p.detail, /approved/);
+		assertProblem(await rf({ whole: true }, cust), 403);
+		assertProblem(await s.request('POST', `${O}/${o.id}/refunds`, { body: { whole: true } }), 401);
+		assertProblem(await s.request('POST', `${O}/ord_nope/refunds`, { token, body: { whole: true } }), 404);
+		assert.equal((await s.request('POST', `${O}/${o.id}/transitions`, { token, body: { to: 'paid' } })).status, 200);
+		assertProblem(await rf({ lines: [{ line: 1, quantity: 4 }] }), 422, 'invalid-refund');
+		let r = await rf({ lines: [{ line: 1, quantity: 1 }], reason: 'damaged' });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.payment_status, 'partially_refunded');
+		assert.equal(r.json.refunded, 1190);
+		r = await rf({ whole: true });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.status, 'refunded');
+		assert.equal(r.json.refunded, o.total);
+		assertProblem(await rf({ whole: true }), 409, 'illegal-transition');
+	});
+
+	it('prints the invoice as HTML for staff', async () => {
+		const c = await cart([[T, 1]]);
+		const o = (await place(c, { email: 'x<b>y@example.com' })).json;
+		const r = await s.request('GET', `${O}/${o.id}/invoice`, { token });
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers['content-type'], /^text\/html/);
+		assert.match(r.headers['content-security-policy'], /default-src 'none'/);
+		assert.ok(r.text.includes(String(o.number)));
+		assert.ok(!r.text.includes('x<b>y'), 'text is escaped');
+		assertProblem(await s.request('GET', `${O}/${o.id}/invoice`, { token: cust }), 403);
+		assertProblem(await s.request('GET', `${O}/${o.id}/invoice`), 401);
+		assertProblem(await s.request('GET', `${O}/ord_nope/invoice`, { token }), 404);
+	});
+
+	it('replay rebuilds the same list view and snapshots from the events', async () => {
+		const db = path.join(s.dataDir, 'checkout.db');
+		const dump = () => ['orders', 'order_snapshots'].map((t) => execFileSync('sqlite3', ['-cmd', '.timeout 5000',
+			db, `SELECT * FROM ${t} ORDER BY 1, 2`]).toString());
+		const live = dump();
+		const list = (await s.request('GET', `${O}?limit=200`, { token })).json;
+		assert.ok(live[0].split('\n').length > 100, 'the list view is filled');
+		const r = await runCli(process.env.MERCATO_BIN, ['replay', 'checkout', '--data', s.dataDir]);
+		assert.equal(r.code, 0, `replay failed: ${r.stderr}`);
+		assert.deepEqual(dump(), live);
+		assert.deepEqual((await s.request('GET', `${O}?limit=200`, { token })).json, list);
 	});
 
 	it('sequential placement timing (p50/p99)', async (t) => {
