@@ -447,3 +447,62 @@ Test(checkout_pay, webhook_declines_a_pending_payment)
 	cr_assert_eq(rec.state, CHECKOUT_PAYST_DECLINED);
 	cr_assert_eq(cp_count(PAID_EVENTS, id), 0);
 }
+
+Test(checkout_pay, record_payment_names_a_missing_order_and_keeps_the_note)
+{
+	struct checkout_pay_record	rec;
+	char				id[CORE_ID_MAX], why[256];
+
+	cr_assert_eq(cp_record("ord_nope", 100, "k", &rec, why),
+	    CHECKOUT_PAY_NOT_FOUND);
+	cr_assert_eq(cp_count("SELECT count(*) FROM payments", NULL), 0);
+	cp_order(id, 900, "bank_transfer");
+	cr_assert_eq(core_db_begin(cp_db), 0);
+	cr_assert_eq(checkout_pay_record_payment(cp_db, id, 400, "cod",
+	    "cash at the counter", "n1", "usr_s", &rec, why, sizeof(why)),
+	    CHECKOUT_PAY_OK, "%s", why);
+	cr_assert_eq(core_db_commit(cp_db), 0);
+	cr_assert_str_eq(rec.provider, "cod");
+	cr_assert_eq(cp_count("SELECT count(*) FROM order_events WHERE"
+	    " order_id = ? AND json_extract(payload, '$.note') ="
+	    " 'cash at the counter' AND json_extract(payload, '$.method') ="
+	    " 'cod'", id), 1);
+	/* The payment is cod now: another provider is refused. */
+	cr_assert_eq(core_db_begin(cp_db), 0);
+	cr_assert_eq(checkout_pay_record_payment(cp_db, id, 100,
+	    "bank_transfer", NULL, "n2", "usr_s", &rec, why, sizeof(why)),
+	    CHECKOUT_PAY_ILLEGAL);
+	core_db_rollback(cp_db);
+}
+
+Test(checkout_pay, webhook_for_a_cancelled_order_writes_nothing)
+{
+	struct checkout_pay_record	rec;
+	char				id[CORE_ID_MAX], why[256], secret[128];
+	char				body[256], sig[160];
+	cJSON				*p;
+
+	cr_assert_eq(checkout_pay_setting(cp_db, "test.webhook_secret",
+	    secret, sizeof(secret)), 0);
+	cp_order(id, 1202, "test");
+	cr_assert_eq(cp_run("test", CHECKOUT_PAY_CREATE, id, 1202, "c", &rec,
+	    why), CHECKOUT_PAY_OK);
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "reason", "gave up");
+	cr_assert_eq(core_db_begin(cp_db), 0);
+	cr_assert_eq(checkout_order_append(cp_db, id, "cancelled", p, "t", -1,
+	    NULL, why, sizeof(why)), CHECKOUT_ORDER_OK);
+	cr_assert_eq(core_db_commit(cp_db), 0);
+	cJSON_Delete(p);
+	snprintf(body, sizeof(body), "{\"id\":\"evt_c\",\"type\":"
+	    "\"payment.approved\",\"order_id\":\"%s\"}", id);
+	cr_assert_eq(checkout_pay_test_sign(secret, body, strlen(body),
+	    (int64_t)time(NULL), sig, sizeof(sig)), 0);
+	cr_assert_eq(cp_hook(body, sig, why), -3);
+	cr_assert(strstr(why, "cancelled") != NULL, "%s", why);
+	cr_assert_eq(checkout_pay_load(cp_db, id, &rec), 0);
+	cr_assert_eq(rec.state, CHECKOUT_PAYST_PENDING);
+	cr_assert_eq(cp_count("SELECT count(*) FROM payment_webhook_events",
+	    NULL), 0);
+	cr_assert_eq(cp_count(PAID_EVENTS, id), 0);
+}
