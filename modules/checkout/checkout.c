@@ -14,7 +14,6 @@
 #include "modules/checkout/checkout_pay.h"
 
 static int	checkout_reset(sqlite3 *);
-static int	checkout_init(sqlite3 *);
 
 static const struct core_route checkout_routes[] = {
 	{ HTTP_METHOD_POST, "/api/v1/checkout/carts",
@@ -116,26 +115,11 @@ static const struct core_sub checkout_subs[] = {
 const struct core_module checkout_module = {
 	.name = "checkout",
 	.sync_full = 1,		/* carts and orders are money */
-	.init = checkout_init,
 	.seed = checkout_seed,
 	.reset = checkout_reset,
 	.routes = checkout_routes,
 	.subs = checkout_subs,
 };
-
-/*
- * Coupon uses counted when an order is placed (checkout_orders_http.c).
- * TODO(#5): move into a numbered migration once the payments migration
- * (0003) has landed, so the numbers stay without gaps.
- */
-static int
-checkout_init(sqlite3 *db)
-{
-	return (core_db_exec(db, "CREATE TABLE IF NOT EXISTS coupon_uses ("
-	    " code TEXT NOT NULL, customer_id TEXT, cart_id TEXT NOT NULL,"
-	    " at INTEGER NOT NULL); CREATE INDEX IF NOT EXISTS"
-	    " coupon_uses_code ON coupon_uses (code, customer_id)"));
-}
 
 /*
  * Replay rebuilds the copies, and the orders' snapshots and list view from
