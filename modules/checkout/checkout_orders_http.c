@@ -18,6 +18,7 @@
 #include "core/core_money.h"
 #include "modules/checkout/checkout_int.h"
 #include "modules/checkout/checkout_order.h"
+#include "modules/checkout/checkout_pay.h"
 
 #define CHECKOUT_ADDR_FIELDS	20
 #define CHECKOUT_ADDR_MAX	200
@@ -78,7 +79,7 @@ checkout_place_check(struct core_req *r, cJSON **errors)
 {
 	const cJSON	*b;
 	const char	*s;
-	size_t		 i, n;
+	size_t		 n;
 
 	b = r->body;
 	if (!cJSON_IsObject(b)) {
@@ -109,12 +110,7 @@ checkout_place_check(struct core_req *r, cJSON **errors)
 		core_http_field_error(errors, "shipping_method", "is required:"
 		    " a shipping method id");
 	if (core_json_get_str(b, "payment_method", 32, &s) != CORE_JSON_OK ||
-	    s[0] == '\0')
-		s = NULL;
-	for (i = 0; s != NULL && s[i] != '\0'; i++)
-		if (!(s[i] >= 'a' && s[i] <= 'z') && s[i] != '_')
-			s = NULL;
-	if (s == NULL)
+	    checkout_pay_provider_get(s) == NULL)
 		core_http_field_error(errors, "payment_method", "is required:"
 		    " a payment method (bank_transfer, cod, test)");
 	return (*errors != NULL ? -1 : 0);

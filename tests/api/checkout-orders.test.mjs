@@ -129,6 +129,8 @@ describe('checkout: orders', () => {
 		let r = await place(c, { email: 'nope', shipping_address: { country: 'Germany' }, payment_method: '' });
 		const p = assertProblem(r, 422, 'validation');
 		assert.deepEqual(p.errors.map((e) => e.field).sort(), ['email', 'payment_method', 'shipping_address']);
+		r = await place(c, { payment_method: 'gold_bars' });
+		assert.deepEqual(assertProblem(r, 422, 'validation').errors.map((e) => e.field), ['payment_method']);
 		r = await place(c, { shipping_address: { ...ADDR, country: 'AT' } });
 		assert.deepEqual(assertProblem(r, 422, 'validation').errors.map((e) => e.field), ['shipping_method']);
 		assertProblem(await place(c, {}, key(), { headers: { 'x-cart-token': 'ct_wrong' } }), 404, 'not-found');
