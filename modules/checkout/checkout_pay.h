@@ -227,6 +227,7 @@ int		 checkout_pay_methods(struct core_req *);
 int		 checkout_pay_bank_get(struct core_req *);
 int		 checkout_pay_bank_put(struct core_req *);
 int		 checkout_pay_test_get(struct core_req *);
+int		 checkout_pay_toggle_put(struct core_req *);
 int		 checkout_pay_test_hook(struct core_req *);
 int		 checkout_pay_record_http(struct core_req *);
 

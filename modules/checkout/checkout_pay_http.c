@@ -175,6 +175,43 @@ checkout_pay_bank_put(struct core_req *r)
 	return (KORE_RESULT_OK);
 }
 
+/*
+ * PUT /payments/cod and /payments/test {"enabled"} (staff): whether the
+ * storefront may offer the method.  The provider is the path's last
+ * segment.
+ */
+int
+checkout_pay_toggle_put(struct core_req *r)
+{
+	sqlite3		*db;
+	cJSON		*o;
+	const char	*pv;
+	char		 name[64];
+	int		 enabled;
+
+	pv = strrchr(r->route->pattern, '/') + 1;
+	if (core_json_get_bool(r->body, "enabled", &enabled) != CORE_JSON_OK) {
+		o = NULL;
+		core_http_field_error(&o, "enabled", "is required: a boolean");
+		core_http_invalid(r, o);
+		return (KORE_RESULT_OK);
+	}
+	db = core_db_get("checkout");
+	snprintf(name, sizeof(name), "%s.enabled", pv);
+	if (core_db_begin(db) == -1)
+		return (checkout_internal(r));
+	if (checkout_pay_setting_put(db, name, enabled ? "1" : "0") == -1 ||
+	    core_db_commit(db) == -1) {
+		core_db_rollback(db);
+		return (checkout_internal(r));
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", pv);
+	cJSON_AddBoolToObject(o, "enabled", checkout_pay_enabled(db, pv));
+	core_http_json_take(r, 200, o);
+	return (KORE_RESULT_OK);
+}
+
 /* GET /payments/test (staff): the webhook secret and the amount rules. */
 int
 checkout_pay_test_get(struct core_req *r)

@@ -76,6 +76,25 @@ describe('checkout: payments', () => {
 		assert.equal(r.json.outcomes['01'], 'declined');
 	});
 
+	it('lets staff switch cash on delivery and the test provider off', async () => {
+		for (const pv of ['cod', 'test']) {
+			assertProblem(await s.request('PUT', `${P}/${pv}`, { body: { enabled: false } }), 401);
+			assertProblem(await s.request('PUT', `${P}/${pv}`, { token: cust, body: { enabled: false } }), 403);
+			const bad = assertProblem(await s.request('PUT', `${P}/${pv}`, { token, body: { enabled: 'no' } }), 422,
+			    'validation');
+			assert.deepEqual(bad.errors.map((e) => e.field), ['enabled']);
+		}
+		const off = await s.request('PUT', `${P}/test`, { token, body: { enabled: false } });
+		assert.equal(off.status, 200, off.text);
+		assert.deepEqual(off.json, { id: 'test', enabled: false });
+		assert.equal((await s.request('PUT', `${P}/cod`, { token, body: { enabled: false } })).status, 200);
+		assert.deepEqual((await s.request('GET', `${P}/methods`)).json.data.map((m) => m.id), ['bank_transfer']);
+		assert.equal((await s.request('GET', `${P}/test`, { token })).json.enabled, false);
+		for (const pv of ['cod', 'test'])
+			assert.equal((await s.request('PUT', `${P}/${pv}`, { token, body: { enabled: true } })).status, 200);
+		assert.deepEqual((await s.request('GET', `${P}/methods`)).json.data.map((m) => m.id), ['bank_transfer', 'cod', 'test']);
+	});
+
 	it('records money received for an order, partially and idempotently', async () => {
 		const tax = await s.request('PUT', '/api/v1/pricing/tax-rates/DE/standard', { token, body: { rate: 19000 } });
 		assert.ok([200, 201].includes(tax.status), tax.text);
