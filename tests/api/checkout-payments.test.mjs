@@ -33,6 +33,15 @@ describe('checkout: payments', () => {
 		await s?.close();
 	});
 
+	it('keeps the test provider off until staff switch it on', async () => {
+		const r0 = await s.request('GET', `${P}/methods`);
+		assert.equal(r0.status, 200, r0.text);
+		assert.deepEqual(r0.json.data.map((m) => m.id), ['bank_transfer', 'cod']);
+		assert.equal((await s.request('GET', `${P}/test`, { token })).json.enabled, false);
+		const on = await s.request('PUT', `${P}/test`, { token, body: { enabled: true } });
+		assert.equal(on.status, 200, on.text);
+	});
+
 	it('lists the enabled methods to anyone', async () => {
 		const r = await s.request('GET', `${P}/methods`);
 		assert.equal(r.status, 200, r.text);
