@@ -38,6 +38,10 @@ static int	checkout_place_replay(struct core_req *, sqlite3 *,
 		    char *body);
 static int	checkout_place_fail(struct core_req *, sqlite3 *, int status,
 		    const char *type, const char *title, const char *detail);
+static int	checkout_place_offered(sqlite3 *, const char *provider);
+static int	checkout_place_payment(sqlite3 *, const struct checkout_order *,
+		    const char *actor);
+static void	checkout_place_settle(sqlite3 *, const char *order_id);
 
 /* The integer at key of o, or def. */
 static int64_t
@@ -337,6 +341,101 @@ checkout_place_empty(sqlite3 *db, const char *cart)
 	return (0);
 }
 
+/*
+ * Whether provider is offered: its "<name>.enabled" setting is "1".
+ * 1 yes, 0 no, -1 db error.
+ */
+static int
+checkout_place_offered(sqlite3 *db, const char *provider)
+{
+	char	name[48], val[8];
+
+	snprintf(name, sizeof(name), "%s.enabled", provider);
+	if (checkout_pay_setting(db, name, val, sizeof(val)) == -1)
+		return (-1);
+	return (strcmp(val, "1") == 0);
+}
+
+/*
+ * Creates the payment of the order just created (o): pending, of its
+ * total and currency, its number as the reference, in the placing
+ * transaction.  0, or -1 (logged) to roll back.
+ */
+static int
+checkout_place_payment(sqlite3 *db, const struct checkout_order *o,
+    const char *actor)
+{
+	struct checkout_pay_call	call;
+	char				num[24], reason[CHECKOUT_PAY_REASON_MAX];
+	int				rc;
+
+	memset(&call, 0, sizeof(call));
+	call.amount = o->total;
+	call.currency = o->currency;
+	call.key = "place";
+	snprintf(num, sizeof(num), "%lld", (long long)o->number);
+	call.reference = num;
+	rc = checkout_pay_run(db, o->payment_method, CHECKOUT_PAY_CREATE,
+	    o->id, &call, actor, NULL, reason, sizeof(reason));
+	if (rc == CHECKOUT_PAY_OK)
+		return (0);
+	if (rc != -1)
+		kore_log(LOG_ERR, "checkout: order %s: no payment: %s", o->id,
+		    reason);
+	return (-1);
+}
+
+/*
+ * The test provider's turn once the order is approved (after the
+ * placing commit, so the saga has answered): authorize the total by its
+ * amount rule and capture it when authorized (the order's paid event).
+ * Declined: the payment is declined and the order stays approved,
+ * unpaid.  Pending: a webhook finishes it.  Fixed idempotency keys make
+ * a retry of the placing request change nothing; a failure is logged
+ * and leaves the payment pending.
+ */
+static void
+checkout_place_settle(sqlite3 *db, const char *order_id)
+{
+	struct checkout_order		o;
+	struct checkout_pay_record	rec;
+	struct checkout_pay_call	call;
+	char				reason[CHECKOUT_PAY_REASON_MAX];
+	int				rc, go;
+
+	if (checkout_order_load(db, order_id, 1, &o) != 0)
+		return;
+	go = o.state == CHECKOUT_ORDER_APPROVED &&
+	    strcmp(o.payment_method, "test") == 0;
+	checkout_order_cleanup(&o);
+	if (!go || checkout_pay_load(db, order_id, &rec) != 0 ||
+	    rec.state != CHECKOUT_PAYST_PENDING || rec.amount < 1)
+		return;
+	if (core_db_begin(db) == -1)
+		return;
+	memset(&call, 0, sizeof(call));
+	call.amount = rec.amount;
+	call.currency = rec.currency;
+	call.key = "place-authorize";
+	rc = checkout_pay_run(db, "test", CHECKOUT_PAY_AUTHORIZE, order_id,
+	    &call, "test", &rec, reason, sizeof(reason));
+	if (rc == CHECKOUT_PAY_OK && rec.state == CHECKOUT_PAYST_AUTHORIZED) {
+		call.key = "place-capture";
+		rc = checkout_pay_run(db, "test", CHECKOUT_PAY_CAPTURE,
+		    order_id, &call, "test", &rec, reason, sizeof(reason));
+	}
+	if (rc == -1 || (rc != CHECKOUT_PAY_OK &&
+	    rc != CHECKOUT_PAY_DECLINED)) {
+		if (rc != -1)
+			kore_log(LOG_ERR, "checkout: order %s: test payment:"
+			    " %s", order_id, reason);
+		core_db_rollback(db);
+		return;
+	}
+	if (core_db_commit(db) == -1)
+		core_db_rollback(db);
+}
+
 /* Rolls back and answers a problem; returns KORE_RESULT_OK. */
 static int
 checkout_place_fail(struct core_req *r, sqlite3 *db, int status,
@@ -360,6 +459,7 @@ checkout_place_final(struct core_req *r, sqlite3 *db, const char *scope,
 	cJSON			*j;
 	char			*text;
 
+	checkout_place_settle(db, order_id);
 	if (checkout_order_load(db, order_id, 1, &o) != 0)
 		return (checkout_internal(r));
 	j = checkout_order_to_json(&o);
@@ -478,6 +578,17 @@ checkout_orders_place(struct core_req *r)
 		    " with another request: use a new key for a new order"));
 	if (rc != CHECKOUT_IDEM_NEW)
 		goto fail;
+	if ((rc = checkout_place_offered(db, cJSON_GetObjectItemCaseSensitive(
+	    r->body, "payment_method")->valuestring)) != 1) {
+		if (rc == -1)
+			goto fail;
+		core_db_rollback(db);
+		core_http_field_error(&errors, "payment_method", "is not"
+		    " offered by this shop: see GET"
+		    " /api/v1/checkout/payments/methods");
+		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
 
 	/* Price again with the chosen country and method. */
 	method = cJSON_GetObjectItemCaseSensitive(r->body,
@@ -527,6 +638,11 @@ checkout_orders_place(struct core_req *r)
 		/* The cart priced itself: a refusal here is a bug. */
 		kore_log(LOG_ERR, "checkout: cart %s made a bad order: %s",
 		    cart, reason);
+		goto fail;
+	}
+	if (checkout_place_payment(db, &o, cust != NULL ? cust :
+	    "guest") == -1) {
+		checkout_order_cleanup(&o);
 		goto fail;
 	}
 	j = checkout_order_to_json(&o);

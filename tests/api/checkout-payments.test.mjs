@@ -21,7 +21,7 @@ function sign(secret, body, t = Math.floor(Date.now() / 1000)) {
 }
 
 describe('checkout: payments', () => {
-	let s, token, cust;
+	let s, token, cust, shipM;
 
 	before(async () => {
 		s = await startServer({ env: { MERCATO_SEED: '0' } });
@@ -113,6 +113,7 @@ describe('checkout: payments', () => {
 		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
 			body: { name: 'Pickup', kind: 'pickup' } });
 		assert.equal(m.status, 201, m.text);
+		shipM = m.json.id;
 		const sku = `PAY-${randomBytes(3).toString('hex')}`;
 		assert.equal((await s.request('POST', '/api/v1/catalog/products', { token, body: { title: 'Paid thing',
 			status: 'active', variants: [{ sku, on_hand: 10 }] } })).status, 201);
@@ -166,6 +167,72 @@ describe('checkout: payments', () => {
 		assert.deepEqual(paid.map((e) => e.payload.amount), [1000, total - 1000]);
 		assert.equal(paid[0].payload.method, 'bank_transfer');
 		assert.equal(paid[0].payload.note, 'seen on the account');
+	});
+
+	/* A one-line guest cart of a new product priced amount (prices include tax). */
+	async function cartOf(amount) {
+		const sku = `TST-${randomBytes(3).toString('hex')}`;
+		assert.equal((await s.request('POST', '/api/v1/catalog/products', { token, body: { title: 'Test paid',
+			status: 'active', variants: [{ sku, on_hand: 10 }] } })).status, 201);
+		assert.equal((await s.request('PUT', `/api/v1/pricing/prices/${sku}`, { token, body: { amount } })).status,
+		    201);
+		const c = await s.request('POST', '/api/v1/checkout/carts');
+		const ct = { 'x-cart-token': c.json.token };
+		assert.equal((await s.request('POST', `/api/v1/checkout/carts/${c.json.id}/lines`, { headers: ct,
+			body: { sku, quantity: 1 } })).status, 200);
+		return (key, payment_method = 'test') => s.request('POST', '/api/v1/checkout/orders', {
+			headers: { ...ct, 'idempotency-key': key },
+			body: { cart_id: c.json.id, email: 'card@example.com', shipping_method: shipM,
+				shipping_address: { name: 'T', line1: 'x', city: 'Berlin', postal_code: '10115', country: 'DE' },
+				payment_method } });
+	}
+
+	it('refuses a payment method that is off, and pays an approved test amount at placement', async () => {
+		const place = await cartOf(5000);
+		assert.equal((await s.request('PUT', `${P}/test`, { token, body: { enabled: false } })).status, 200);
+		const off = assertProblem(await place('test-off'), 422, 'validation');
+		assert.deepEqual(off.errors.map((e) => e.field), ['payment_method']);
+		assert.equal((await s.request('PUT', `${P}/test`, { token, body: { enabled: true } })).status, 200);
+		const o = await place('test-ok');
+		assert.equal(o.status, 201, o.text);
+		assert.equal(o.json.total, 5000);
+		assert.equal(o.json.status, 'paid', o.text);
+		assert.equal(o.json.paid, 5000);
+		const again = await place('test-ok');
+		assert.equal(again.status, 201, again.text);
+		assert.deepEqual(again.json, o.json);
+		const detail = await s.request('GET', `/api/v1/checkout/orders/${o.json.id}`, { token });
+		const paid = (detail.json.timeline ?? detail.json.events ?? []).filter((e) => e.type === 'paid');
+		assert.deepEqual(paid.map((e) => [e.payload.amount, e.payload.method]), [[5000, 'test']]);
+	});
+
+	it('leaves a declined test payment unpaid, and completes a pending one by signed webhook', async () => {
+		const secret = (await s.request('GET', `${P}/test`, { token })).json.webhook_secret;
+		const hook = (ev) => {
+			const body = JSON.stringify(ev);
+			return s.request('POST', `${P}/test/webhook`, { body,
+				headers: { 'content-type': 'application/json', 'x-mercato-signature': sign(secret, body) } });
+		};
+		const d = await (await cartOf(5001))('test-declined');
+		assert.equal(d.status, 201, d.text);
+		assert.equal(d.json.status, 'approved', d.text);
+		assert.equal(d.json.paid, 0);
+		/* Declined is final: no webhook can approve it. */
+		assertProblem(await hook({ id: 'evt_dec_1', type: 'payment.approved', order_id: d.json.id }), 422, 'bad-event');
+
+		const p = await (await cartOf(5002))('test-pending');
+		assert.equal(p.status, 201, p.text);
+		assert.equal(p.json.status, 'approved', p.text);
+		assert.equal(p.json.paid, 0);
+		const ok = await hook({ id: 'evt_pend_1', type: 'payment.approved', order_id: p.json.id });
+		assert.equal(ok.status, 200, ok.text);
+		const after1 = await s.request('GET', `/api/v1/checkout/orders/${p.json.id}`, { token });
+		assert.equal(after1.json.status, 'paid', after1.text);
+		assert.equal(after1.json.paid, 5002);
+		const dup = await hook({ id: 'evt_pend_1', type: 'payment.approved', order_id: p.json.id });
+		assert.equal(dup.status, 200, dup.text);
+		assert.equal(dup.json.duplicate, true);
+		assert.equal((await s.request('GET', `/api/v1/checkout/orders/${p.json.id}`, { token })).json.paid, 5002);
 	});
 
 	it('verifies webhook signatures over the raw body', async () => {
