@@ -4,8 +4,8 @@
  * side navigation; the current page) depending on the session kept by
  * api.js, and routes with the URL hash (#/events, #/catalog ...) through
  * nav.js, which also holds back navigation while a page has unsaved edits.
- * The catalog and pricing have sub-pages of their own (#/catalog/products/
- * <id>, #/pricing/groups/<id> ...).  At
+ * The catalog, pricing and orders have sub-pages of their own (#/catalog/products/
+ * <id>, #/pricing/groups/<id>, #/orders/<id> ...).  At
  * load it silently restores a session from the refresh cookie.  Loaded as an ES
  * module by index.html; no inline script or style anywhere (strict CSP).
  */
@@ -17,6 +17,7 @@ import { Events } from './pages/events.js';
 import { ModulePage } from './pages/modules.js';
 import { Catalog } from './pages/catalog/index.js';
 import { Pricing } from './pages/pricing/index.js';
+import { Orders } from './pages/orders/index.js';
 import { currentHash, onHash } from './nav.js';
 
 const NAV = [
@@ -55,6 +56,8 @@ function Page({ route, user }) {
 		return html`<${Catalog} />`;
 	case 'pricing':
 		return html`<${Pricing} />`;
+	case 'orders':
+		return html`<${Orders} />`;
 	case 'dashboard':
 		return html`<${Dashboard} user=${user} />`;
 	default:

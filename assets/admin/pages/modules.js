@@ -7,11 +7,6 @@
 import { html } from '../vendor/preact-htm.js';
 
 export const MODULE_PAGES = {
-	orders: {
-		title: 'Orders',
-		text: 'Orders and their progress from payment to delivery, shipping ' +
-		    'methods and payments, from the checkout module.',
-	},
 	loyalty: {
 		title: 'Loyalty',
 		text: 'Customers\u2019 points accounts, tiers, earning rules and the ' +

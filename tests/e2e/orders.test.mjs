@@ -1,0 +1,202 @@
+/*
+ * tests/e2e/orders.test.mjs: the admin's Orders section in a real browser
+ * against the real binary (issue 5's browser check).  An order is placed
+ * through the API as a guest would (cart, line, POST /orders with an
+ * Idempotency-Key) and paid by the staff payments endpoint; then, signed
+ * in as the admin, the list is searched by the order number (the query
+ * stays in the URL hash and survives a reload), the order opened, and
+ * taken from paid through prepared and shipped (carrier and tracking
+ * number) to delivered, each step appearing in the timeline with its
+ * actor while only the allowed actions are offered.  A second order is
+ * cancelled behind the page's back: cancelling it again in the UI shows
+ * the server's 409 in words.  No console error or CSP violation happens
+ * beyond that provoked 409.  Last, a partial payment is recorded in the
+ * form (10,00 of what is due) and the printable invoice downloads.
+ * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/orders.test.mjs
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { adminSession } from './session.mjs';
+
+const O = '/api/v1/checkout/orders';
+const { call, adminCall, openPage, signIn } = adminSession();
+const ADDR = { name: 'Ada Buyer', line1: 'Storgatan 1', city: 'Stockholm', postal_code: '11122', country: 'SE' };
+
+async function json(method, path, body, headers = {}) {
+	const res = await call(path, { method, headers: { 'Content-Type': 'application/json', ...headers },
+		body: body === undefined ? undefined : JSON.stringify(body) });
+	const text = await res.text();
+	return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+let method = null;
+let sku = null;
+
+async function placeOrder(email) {
+	if (!method) {
+		sku = `E2E-${randomBytes(3).toString('hex').toUpperCase()}`;
+		let r = await adminCall('POST', '/api/v1/catalog/products', { title: `Order test ${sku}`,
+			status: 'active', variants: [{ sku, on_hand: 100 }] });
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		r = await adminCall('PUT', `/api/v1/pricing/prices/${sku}`, { amount: 1250 });
+		assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+		r = await adminCall('PUT', '/api/v1/pricing/tax-rates/SE/standard', { rate: 25000 });
+		assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+		r = await adminCall('POST', '/api/v1/checkout/shipping/zones', { name: 'Sweden', countries: ['SE'] });
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		const m = await adminCall('POST', `/api/v1/checkout/shipping/zones/${r.body.id}/methods`,
+		    { name: 'Post', kind: 'flat', amount: 500 });
+		assert.equal(m.status, 201, JSON.stringify(m.body));
+		method = m.body.id;
+	}
+	const c = await json('POST', '/api/v1/checkout/carts');
+	assert.ok([200, 201].includes(c.status), JSON.stringify(c.body));
+	const h = { 'x-cart-token': c.body.token };
+	const l = await json('POST', `/api/v1/checkout/carts/${c.body.id}/lines`, { sku, quantity: 2 }, h);
+	assert.equal(l.status, 200, JSON.stringify(l.body));
+	const o = await json('POST', O, { cart_id: c.body.id, email, shipping_address: ADDR,
+		shipping_method: method, payment_method: 'bank_transfer' },
+	    { ...h, 'idempotency-key': `k-${randomBytes(8).toString('hex')}` });
+	assert.equal(o.status, 201, JSON.stringify(o.body));
+	assert.equal(o.body.status, 'approved');
+	return o.body;
+}
+
+const timelineTypes = (page) => page.getByTestId('timeline-event').evaluateAll(
+    (els) => els.map((e) => e.getAttribute('data-type')));
+
+async function waitStatus(page, status) {
+	await page.locator(`[data-testid="order-detail-status"]:text-is("${status}")`).waitFor();
+}
+
+test('a staff user takes a paid order through prepared and shipped to delivered', { timeout: 120000 }, async (t) => {
+	const order = await placeOrder('ada.orders@example.com');
+	const pay = await adminCall('POST', `${O}/${order.id}/payments`, { amount: order.total, note: 'bank' });
+	assert.ok([200, 201].includes(pay.status), JSON.stringify(pay.body));
+
+	const { page, assertClean } = await openPage(t);
+	await signIn(page);
+	await page.getByTestId('nav-orders').click();
+	await page.getByTestId('page-orders').waitFor();
+	await page.getByTestId('order-table').waitFor();
+
+	/* Search by number: the query goes into the hash and survives a reload. */
+	await page.getByTestId('order-search').fill(String(order.number));
+	await page.getByTestId('order-search-go').click();
+	await page.waitForURL(new RegExp(`#/orders\\?q=${order.number}$`));
+	await page.locator(`[data-testid="order-table"][data-query="#/orders?q=${order.number}"]`).waitFor();
+	assert.equal(await page.getByTestId('order-row').count(), 1);
+	await page.getByTestId('order-status-filter').selectOption('paid');
+	await page.waitForURL(/status=paid/);
+	await page.reload();
+	await page.getByTestId('whoami').waitFor();
+	await page.locator('[data-testid="order-row"]').first().waitFor();
+	assert.equal(await page.getByTestId('order-search').inputValue(), String(order.number));
+	assert.equal(await page.getByTestId('order-status-filter').inputValue(), 'paid');
+	assert.equal(await page.getByTestId('order-row').count(), 1);
+	assert.equal(await page.getByTestId('order-row').getAttribute('data-id'), order.id);
+	/* another status filter finds nothing */
+	await page.getByTestId('order-status-filter').selectOption('delivered');
+	await page.getByText('No order matches these filters.').waitFor();
+	await page.getByTestId('order-status-filter').selectOption('paid');
+	await page.getByTestId('order-link').click();
+
+	/* The detail: lines, totals, payment, address, timeline; actions of "paid". */
+	await page.waitForURL(new RegExp(`#/orders/${order.id}$`));
+	await page.getByTestId('order-title').waitFor();
+	assert.equal(await page.getByTestId('order-title').innerText(), `Order #${order.number}`);
+	await waitStatus(page, 'paid');
+	assert.equal(await page.getByTestId('order-line').count(), 1);
+	assert.match(await page.getByTestId('order-lines').innerText(), new RegExp(sku));
+	assert.equal(await page.getByTestId('order-payment').count(), 1);
+	assert.match(await page.getByTestId('order-addresses').innerText(), /Stockholm/);
+	assert.deepEqual(await timelineTypes(page), ['created', 'approved', 'paid']);
+	assert.equal(await page.getByTestId('order-action-paid').count(), 0, 'fully paid: no payment action');
+	assert.equal(await page.getByTestId('order-action-shipped').count(), 0, 'not prepared yet');
+
+	await page.getByTestId('order-action-prepared').click();
+	await waitStatus(page, 'prepared');
+	assert.deepEqual(await timelineTypes(page), ['created', 'approved', 'paid', 'prepared']);
+	assert.equal(await page.getByTestId('order-action-prepared').count(), 0);
+
+	await page.getByTestId('order-action-shipped').click();
+	await page.getByTestId('ship-carrier').fill('DHL');
+	await page.getByTestId('ship-tracking').fill('00340434161094042557');
+	await page.getByTestId('ship-submit').click();
+	await waitStatus(page, 'shipped');
+	assert.deepEqual(await timelineTypes(page), ['created', 'approved', 'paid', 'prepared', 'shipped']);
+	const shipped = page.locator('[data-testid="timeline-event"][data-type="shipped"]');
+	assert.match(await shipped.innerText(), /DHL.*00340434161094042557/);
+
+	await page.getByTestId('order-action-delivered').click();
+	await waitStatus(page, 'delivered');
+	assert.deepEqual(await timelineTypes(page),
+	    ['created', 'approved', 'paid', 'prepared', 'shipped', 'delivered']);
+	for (const a of ['paid', 'prepared', 'shipped', 'delivered', 'cancelled'])
+		assert.equal(await page.getByTestId(`order-action-${a}`).count(), 0, `no ${a} once delivered`);
+
+	const d = await adminCall('GET', `${O}/${order.id}`);
+	assert.equal(d.body.status, 'delivered');
+	assert.equal(d.body.tracking_number, '00340434161094042557');
+	/* each step shows its time and who did it, as the API records them */
+	const ev = d.body.timeline.find((e) => e.type === 'shipped');
+	assert.ok(ev.actor, 'the shipped event has an actor');
+	const text = await shipped.innerText();
+	assert.ok(text.includes(`by ${ev.actor}`), `${text} names ${ev.actor}`);
+	assert.equal(await shipped.locator('span[title]').getAttribute('title'), ev.at);
+	await assertClean();
+});
+
+test('an action the order no longer allows is refused in words (409)', { timeout: 60000 }, async (t) => {
+	const order = await placeOrder('bob.orders@example.com');
+	const { page, assertClean } = await openPage(t, [
+		{ status: '409', url: /\/api\/v1\/checkout\/orders\/[^/]+\/transitions$/ },
+	]);
+	await signIn(page);
+	await page.goto(`/admin/#/orders/${order.id}`);
+	await waitStatus(page, 'approved');
+	await page.getByTestId('order-action-paid').waitFor();
+	/* someone else cancels it meanwhile */
+	const c = await adminCall('POST', `${O}/${order.id}/transitions`, { to: 'cancelled', reason: 'customer asked' });
+	assert.equal(c.status, 200, JSON.stringify(c.body));
+	await page.getByTestId('order-action-cancelled').click();
+	await page.getByTestId('cancel-reason').fill('duplicate');
+	page.once('dialog', (dlg) => dlg.accept());
+	await page.getByTestId('cancel-submit').click();
+	const err = page.getByTestId('order-action-error');
+	await err.waitFor();
+	assert.match(await err.innerText(), /Not allowed now: .*cancelled/i);
+	await waitStatus(page, 'cancelled');
+	await page.getByTestId('order-no-actions').waitFor();
+	await assertClean();
+});
+
+test('recording a partial payment and downloading the invoice', { timeout: 60000 }, async (t) => {
+	const order = await placeOrder('cy.orders@example.com');
+	const { page, assertClean } = await openPage(t);
+	await signIn(page);
+	await page.goto(`/admin/#/orders/${order.id}`);
+	await waitStatus(page, 'approved');
+	await page.getByTestId('order-action-paid').click();
+	const amount = page.getByTestId('payment-amount');
+	assert.equal(await amount.inputValue(), (order.total / 100).toFixed(2), 'what is due is suggested');
+	await amount.fill('10,00');
+	await page.getByTestId('payment-submit').click();
+	await page.locator('[data-testid="order-detail-payment"]:text-is("partially paid")').waitFor();
+	assert.equal(await page.getByTestId('order-payment').count(), 1);
+	await page.getByTestId('order-action-paid').waitFor();	/* the rest is still due */
+	const d = await adminCall('GET', `/api/v1/checkout/orders/${order.id}`);
+	assert.equal(d.body.paid, 1000);
+	assert.equal(await page.getByTestId('order-paid').innerText(), '10.00 EUR');
+
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByTestId('order-invoice').click(),
+	]);
+	assert.equal(download.suggestedFilename(), `invoice-${order.number}.html`);
+	const fs = await import('node:fs/promises');
+	const body = await fs.readFile(await download.path(), 'utf8');
+	assert.match(body, /<html/i);
+	await assertClean();
+});
