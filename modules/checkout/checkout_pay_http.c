@@ -1,6 +1,7 @@
 /*
  * The payments API: the methods a storefront may offer (public), the bank
- * account staff show on bank-transfer orders, the test provider's webhook
+ * account and instructions staff show on bank-transfer orders (the
+ * instructions reworded by staff or the default), the test provider's webhook
  * secret (staff) and its signed webhook (public, verified over the raw
  * body), and staff recording money received for an order.  The provider logic is in checkout_pay*.c; no SQL here but
  * through them.
@@ -18,6 +19,13 @@
 #include "modules/checkout/checkout_pay.h"
 
 #define CHECKOUT_PAY_FIELD_MAX	100
+/* Room for a few sentences, well inside the PUT's 2 KiB body limit. */
+#define CHECKOUT_PAY_INSTR_MAX	500
+
+/* What the customer reads until staff word it their own way. */
+#define CHECKOUT_PAY_BANK_INSTR	"Transfer the order total to this account" \
+	" with your order number as the reference; the order ships when the" \
+	" money has arrived."
 
 static const char *const checkout_pay_bank_fields[] = {
 	"account_holder", "iban", "bic"
@@ -38,12 +46,15 @@ checkout_pay_enabled(sqlite3 *db, const char *provider)
 	return (strcmp(v, "1") == 0);
 }
 
-/* The bank account settings with "enabled". */
+/*
+ * The bank account settings with "enabled" and "instructions" (the
+ * stored text, or the default while none is stored).
+ */
 static cJSON *
 checkout_pay_bank_json(sqlite3 *db)
 {
 	cJSON	*o;
-	char	 name[64], v[CHECKOUT_PAY_FIELD_MAX + 1];
+	char	 name[64], v[CHECKOUT_PAY_INSTR_MAX + 1];
 	size_t	 i;
 
 	o = cJSON_CreateObject();
@@ -56,6 +67,9 @@ checkout_pay_bank_json(sqlite3 *db)
 		checkout_pay_setting(db, name, v, sizeof(v));
 		cJSON_AddStringToObject(o, checkout_pay_bank_fields[i], v);
 	}
+	checkout_pay_setting(db, "bank_transfer.instructions", v, sizeof(v));
+	cJSON_AddStringToObject(o, "instructions",
+	    v[0] != '\0' ? v : CHECKOUT_PAY_BANK_INSTR);
 	return (o);
 }
 
@@ -68,7 +82,7 @@ checkout_pay_methods(struct core_req *r)
 {
 	const struct checkout_pay_provider	*pv;
 	sqlite3					*db;
-	cJSON					*data, *m;
+	cJSON					*data, *m, *acct;
 	int					 i;
 
 	db = core_db_get("checkout");
@@ -80,14 +94,11 @@ checkout_pay_methods(struct core_req *r)
 		cJSON_AddStringToObject(m, "id", pv->name);
 		cJSON_AddStringToObject(m, "title", pv->title);
 		if (strcmp(pv->name, "bank_transfer") == 0) {
-			cJSON_AddItemToObject(m, "account",
-			    checkout_pay_bank_json(db));
-			cJSON_DeleteItemFromObject(cJSON_GetObjectItem(m,
-			    "account"), "enabled");
-			cJSON_AddStringToObject(m, "instructions", "Transfer"
-			    " the order total to this account with your order"
-			    " number as the reference; the order ships when"
-			    " the money has arrived.");
+			acct = checkout_pay_bank_json(db);
+			cJSON_DeleteItemFromObject(acct, "enabled");
+			cJSON_AddItemToObject(m, "account", acct);
+			cJSON_AddItemToObject(m, "instructions",
+			    cJSON_DetachItemFromObject(acct, "instructions"));
 		} else if (strcmp(pv->name, "cod") == 0) {
 			cJSON_AddStringToObject(m, "instructions", "Pay the"
 			    " carrier in cash on delivery.");
@@ -109,19 +120,25 @@ checkout_pay_bank_get(struct core_req *r)
 
 /*
  * PUT /payments/bank-transfer {"enabled"?, "account_holder"?, "iban"?,
- * "bic"?}: the members sent replace the stored ones.
+ * "bic"?, "instructions"?}: the members sent replace the stored ones;
+ * empty instructions bring back the default text.
  */
 int
 checkout_pay_bank_put(struct core_req *r)
 {
 	sqlite3		*db;
 	cJSON		*errors;
-	const char	*v[3];
+	const char	*v[3], *instr;
 	char		 name[64];
 	size_t		 i, j, n;
 	int		 enabled, rc;
 
 	errors = NULL;
+	instr = NULL;
+	if (core_json_get_str(r->body, "instructions", CHECKOUT_PAY_INSTR_MAX,
+	    &instr) == CORE_JSON_WRONG)
+		core_http_field_error(&errors, "instructions",
+		    "must be text of at most 500 bytes");
 	rc = core_json_get_bool(r->body, "enabled", &enabled);
 	if (rc == CORE_JSON_WRONG)
 		core_http_field_error(&errors, "enabled", "must be a boolean");
@@ -167,6 +184,9 @@ checkout_pay_bank_put(struct core_req *r)
 		    checkout_pay_bank_fields[i]);
 		rc = checkout_pay_setting_put(db, name, v[i]);
 	}
+	if (rc == 0 && instr != NULL)
+		rc = checkout_pay_setting_put(db, "bank_transfer.instructions",
+		    instr);
 	if (rc == -1 || core_db_commit(db) == -1) {
 		core_db_rollback(db);
 		return (checkout_internal(r));

@@ -14,6 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { assertProblem, customerToken, startServer } from './lib/server.mjs';
 
 const P = '/api/v1/checkout/payments';
+const DEFAULT_INSTRUCTIONS = 'Transfer the order total to this account with your order number as the ' +
+    'reference; the order ships when the money has arrived.';
 
 function sign(secret, body, t = Math.floor(Date.now() / 1000)) {
 	const mac = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
@@ -66,7 +68,7 @@ describe('checkout: payments', () => {
 		const body = { account_holder: 'Mercato GmbH', iban: 'DE89 3704 0044 0532 0130 00', bic: 'COBADEFFXXX' };
 		const r = await s.request('PUT', `${P}/bank-transfer`, { token, body });
 		assert.equal(r.status, 200, r.text);
-		assert.deepEqual(r.json, { enabled: true, ...body });
+		assert.deepEqual(r.json, { enabled: true, ...body, instructions: DEFAULT_INSTRUCTIONS });
 		const m = await s.request('GET', `${P}/methods`);
 		assert.deepEqual(m.json.data[0].account, body);
 		const off = await s.request('PUT', `${P}/bank-transfer`, { token, body: { enabled: false } });
@@ -74,6 +76,30 @@ describe('checkout: payments', () => {
 		assert.equal(off.json.iban, body.iban);
 		assert.deepEqual((await s.request('GET', `${P}/methods`)).json.data.map((x) => x.id), ['cod', 'test']);
 		assert.equal((await s.request('PUT', `${P}/bank-transfer`, { token, body: { enabled: true } })).status, 200);
+	});
+
+	it('lets staff word the bank transfer instructions, and an empty text brings back the default', async () => {
+		assertProblem(await s.request('PUT', `${P}/bank-transfer`, { body: { instructions: 'x' } }), 401);
+		assertProblem(await s.request('PUT', `${P}/bank-transfer`, { token: cust, body: { instructions: 'x' } }), 403);
+		const before = (await s.request('GET', `${P}/bank-transfer`, { token })).json;
+		assert.equal(before.instructions, DEFAULT_INSTRUCTIONS);
+		for (const instructions of [7, 'x'.repeat(501)]) {
+			const bad = assertProblem(await s.request('PUT', `${P}/bank-transfer`, { token,
+				body: { instructions, account_holder: 'Someone Else' } }), 422, 'validation');
+			assert.deepEqual(bad.errors.map((e) => e.field), ['instructions']);
+		}
+		/* The refused PUTs wrote nothing, not even the valid member. */
+		assert.deepEqual((await s.request('GET', `${P}/bank-transfer`, { token })).json, before);
+		const text = 'Überweisen Sie den Betrag mit der Bestellnummer als Verwendungszweck.';
+		const r = await s.request('PUT', `${P}/bank-transfer`, { token, body: { instructions: text } });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json, { ...before, instructions: text });
+		const bank = (await s.request('GET', `${P}/methods`)).json.data.find((m) => m.id === 'bank_transfer');
+		assert.equal(bank.instructions, text);
+		assert.equal(bank.account.instructions, undefined);
+		const back = await s.request('PUT', `${P}/bank-transfer`, { token, body: { instructions: '' } });
+		assert.equal(back.json.instructions, DEFAULT_INSTRUCTIONS);
+		assert.equal((await s.request('GET', `${P}/methods`)).json.data[0].instructions, DEFAULT_INSTRUCTIONS);
 	});
 
 	it('shows the webhook secret to staff only', async () => {
