@@ -84,6 +84,8 @@ static const struct core_route checkout_routes[] = {
 	    checkout_orders_refund, CORE_ACCESS_STAFF, 16384 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/orders/{id}/invoice",
 	    checkout_orders_invoice, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/stats",
+	    checkout_stats_get, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders",
 	    checkout_my_orders_list, CORE_ACCESS_CUSTOMER, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders/{id}",

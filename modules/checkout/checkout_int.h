@@ -143,6 +143,9 @@ int	checkout_my_order_get(struct core_req *);
 int	checkout_orders_refund(struct core_req *);
 int	checkout_orders_invoice(struct core_req *);
 
+/* checkout_stats.c: the admin dashboard's sales figures. */
+int	checkout_stats_get(struct core_req *);
+
 /* checkout_seed.c */
 int	checkout_seed(sqlite3 *);
 
