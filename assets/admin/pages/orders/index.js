@@ -16,6 +16,8 @@ import { api, apiFile } from '../../api.js';
 import { Section, Notice, Empty } from '../../ui.js';
 import { formatTime, formatMoney, parseMajor, plural } from '../../format.js';
 import { useHash, navigate } from '../../nav.js';
+import { Shipping } from './shipping.js';
+import { Payments } from './payments.js';
 
 const O = '/api/v1/checkout/orders';
 const PAGE = 50;
@@ -29,11 +31,20 @@ const orderHref = (id) => `#/orders/${encodeURIComponent(id)}`;
 const money = (n, o) => formatMoney(n, o && o.currency);
 const paidOf = (o) => Number(o.paid ?? o.paid_total ?? 0);
 
+/* The section's tabs: shipping zones and payment methods live beside the orders. */
+const TABS = [
+	{ view: 'list', hash: '#/orders', label: 'Orders' },
+	{ view: 'shipping', hash: '#/orders/shipping', label: 'Shipping' },
+	{ view: 'payments', hash: '#/orders/payments', label: 'Payments' },
+];
+
 /* "#/orders?status=paid" -> { view: 'list', filters }; "#/orders/ord_1" -> detail. */
 export function parseOrdersHash(hash) {
 	const h = String(hash || '').replace(/^#\/orders/, '');
 	const [path, query] = h.split('?');
 	const rest = path.replace(/^\//, '').replace(/\/$/, '');
+	if (rest === 'shipping' || rest === 'payments')
+		return { view: rest };
 	if (rest === '') {
 		const p = new URLSearchParams(query || '');
 		const filters = {};
@@ -101,9 +112,19 @@ export function Orders() {
 		view = html`<${OrderList} filters=${where.filters} />`;
 	else if (where.view === 'order')
 		view = html`<${OrderPage} key=${where.id} id=${where.id} />`;
+	else if (where.view === 'shipping')
+		view = html`<${Shipping} />`;
+	else if (where.view === 'payments')
+		view = html`<${Payments} />`;
 	else
 		view = html`<h1>Not found</h1><p class="lead">There is no such page. <a href="#/orders">See all orders</a>.</p>`;
-	return html`<div data-testid="page-orders">${view}</div>`;
+	const tab = where.view === 'shipping' || where.view === 'payments' ? where.view : 'list';
+	return html`<div data-testid="page-orders">
+		<nav class="tabs" aria-label="Orders">${TABS.map((t) => html`
+			<a key=${t.view} href=${t.hash} class=${tab === t.view ? 'active' : ''}
+				aria-current=${tab === t.view ? 'page' : null} data-testid=${`orders-tab-${t.view}`}>${t.label}</a>`)}
+		</nav>
+		${view}</div>`;
 }
 
 function OrderList({ filters }) {
