@@ -211,7 +211,7 @@ function TestProvider({ initial, onDirty }) {
 					<li key=${k}><code>${k}</code>: ${v}</li>`)}</ul>` : html`<${Empty}>—<//>`}</dd>
 				${initial && initial.webhook_secret ? html`
 					<dt>Webhook secret</dt>
-					<dd><code data-testid="test-secret">${shown ? initial.webhook_secret : '\u2022'.repeat(16)}</code>
+					<dd><code class="url" data-testid="test-secret">${shown ? initial.webhook_secret : '\u2022'.repeat(16)}</code>${' '}
 						<button type="button" class="btn btn-small" data-testid="test-secret-toggle"
 							onClick=${() => setShown(!shown)}>${shown ? 'Hide' : 'Show'}</button></dd>` : null}
 				${initial && initial.signature_header ? html`

@@ -259,11 +259,11 @@ function Zone({ zone, settings, markDirty, onChanged }) {
 
 	return html`
 		<${Section} title=${zone.name} testid="zone-card"
-			actions=${html`
+			actions=${html`<span class="btn-row">
 				<button class="btn btn-small" disabled=${editing || busy} data-testid="zone-edit"
 					onClick=${() => setEditing(true)}>Edit zone</button>
 				<button class="btn btn-small btn-danger" disabled=${busy} data-testid="zone-delete"
-					onClick=${removeZone}>Delete zone</button>`}>
+					onClick=${removeZone}>Delete zone</button></span>`}>
 			<div data-zone-name=${zone.name} data-zone-id=${zone.id}>
 			<${Notice} kind="error" testid="zone-error">${error}<//>
 			${editing ? html`<${ZoneForm} zone=${zone} onDirty=${(v) => markDirty(`z-${zone.id}`, v)}
@@ -278,11 +278,11 @@ function Zone({ zone, settings, markDirty, onChanged }) {
 						<tr key=${m.id} data-testid="method-row" data-name=${m.name} data-kind=${m.kind}>
 							<td>${m.name}</td><td>${kindLabel(m.kind)}</td>
 							<td data-testid="method-price">${describeMethod(m, settings)}</td>
-							<td class="actions">
+							<td class="actions"><span class="btn-row">
 								<button class="btn btn-small" data-testid="method-edit" disabled=${methodForm !== null}
 									onClick=${() => setMethodForm(m.id)}>Edit</button>
 								<button class="btn btn-small btn-danger" data-testid="method-delete"
-									onClick=${() => removeMethod(m)}>Delete</button>
+									onClick=${() => removeMethod(m)}>Delete</button></span>
 							</td>
 						</tr>`)}</tbody>
 				</table></div>`}
