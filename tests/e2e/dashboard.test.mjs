@@ -1,0 +1,122 @@
+/*
+ * tests/e2e/dashboard.test.mjs: the dashboard's sales section in a real
+ * browser against the real binary.  Signed in as the admin on a fresh
+ * shop, the section shows its empty state; two orders are placed through
+ * the API as a guest would (one then paid by the staff payments
+ * endpoint, one left waiting for its bank transfer); after a refresh the
+ * SVG chart is there, labelled, with 30 bars whose last (today, UTC)
+ * holds both orders and their revenue, money axis labels in the shop's
+ * currency, a visually hidden table of the same figures, and tiles of 1
+ * order to fulfil and 1 unpaid.  "Orders to fulfil" lands on the orders
+ * list filtered to paid orders (the paid one only), "Unpaid orders" on
+ * the approved ones (the other).  No console error or CSP violation.
+ * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/dashboard.test.mjs
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { adminSession } from './session.mjs';
+
+const O = '/api/v1/checkout/orders';
+const { call, adminCall, openPage, signIn } = adminSession();
+const ADDR = { name: 'Ada Buyer', line1: 'Storgatan 1', city: 'Stockholm', postal_code: '11122', country: 'SE' };
+
+async function json(method, path, body, headers = {}) {
+	const res = await call(path, { method, headers: { 'Content-Type': 'application/json', ...headers },
+		body: body === undefined ? undefined : JSON.stringify(body) });
+	const text = await res.text();
+	return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/* A product, its price, Sweden's tax rate and a shipping method; returns [sku, method]. */
+async function shop() {
+	const sku = `DASH-${randomBytes(3).toString('hex').toUpperCase()}`;
+	let r = await adminCall('POST', '/api/v1/catalog/products', { title: `Dashboard ${sku}`,
+		status: 'active', variants: [{ sku, on_hand: 100 }] });
+	assert.equal(r.status, 201, JSON.stringify(r.body));
+	r = await adminCall('PUT', `/api/v1/pricing/prices/${sku}`, { amount: 1250 });
+	assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+	r = await adminCall('PUT', '/api/v1/pricing/tax-rates/SE/standard', { rate: 25000 });
+	assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+	r = await adminCall('POST', '/api/v1/checkout/shipping/zones', { name: 'Sweden', countries: ['SE'] });
+	assert.equal(r.status, 201, JSON.stringify(r.body));
+	const m = await adminCall('POST', `/api/v1/checkout/shipping/zones/${r.body.id}/methods`,
+	    { name: 'Post', kind: 'flat', amount: 500 });
+	assert.equal(m.status, 201, JSON.stringify(m.body));
+	return [sku, m.body.id];
+}
+
+async function placeOrder(sku, method, quantity) {
+	const c = await json('POST', '/api/v1/checkout/carts');
+	assert.ok([200, 201].includes(c.status), JSON.stringify(c.body));
+	const h = { 'x-cart-token': c.body.token };
+	const l = await json('POST', `/api/v1/checkout/carts/${c.body.id}/lines`, { sku, quantity }, h);
+	assert.equal(l.status, 200, JSON.stringify(l.body));
+	const o = await json('POST', O, { cart_id: c.body.id, email: 'ada.dash@example.com', shipping_address: ADDR,
+		shipping_method: method, payment_method: 'bank_transfer' },
+	    { ...h, 'idempotency-key': `k-${randomBytes(8).toString('hex')}` });
+	assert.equal(o.status, 201, JSON.stringify(o.body));
+	assert.equal(o.body.status, 'approved');
+	return o.body;
+}
+
+test('the dashboard charts the sales and links its tiles to the filtered orders', { timeout: 120000 }, async (t) => {
+	const before = await adminCall('GET', '/api/v1/checkout/stats');
+	assert.equal(before.status, 200, JSON.stringify(before.body));
+	assert.equal(before.body.totals.orders, 0, 'a fresh shop has no orders');
+	const currency = before.body.currency;
+
+	const { page, assertClean } = await openPage(t);
+	await signIn(page);
+	await page.getByTestId('page-dashboard').waitFor();
+	await page.getByTestId('sales-empty').waitFor();
+	assert.equal(await page.getByTestId('sales-chart').count(), 0);
+	assert.equal(await page.getByTestId('tile-to-fulfil-count').innerText(), '0');
+	assert.equal(await page.getByTestId('dashboard-lag').count(), 1, 'event delivery is still there');
+
+	const [sku, method] = await shop();
+	const paid = await placeOrder(sku, method, 2);
+	const pay = await adminCall('POST', `${O}/${paid.id}/payments`, { amount: paid.total, note: 'bank' });
+	assert.ok([200, 201].includes(pay.status), JSON.stringify(pay.body));
+	const waiting = await placeOrder(sku, method, 1);
+	const stats = (await adminCall('GET', '/api/v1/checkout/stats')).body;
+	const today = stats.days[stats.days.length - 1];
+	assert.deepEqual(today.orders, 2);
+	assert.equal(today.revenue, paid.total + waiting.total);
+
+	await page.getByTestId('sales-refresh').click();
+	await page.getByTestId('sales-chart').waitFor();
+	const svg = page.getByTestId('sales-svg');
+	assert.equal(await svg.getAttribute('role'), 'img');
+	assert.match(await svg.locator('title').first().textContent(), /Revenue and orders per day/);
+	assert.equal(await page.getByTestId('sales-bar').count(), 30);
+	const bar = page.locator(`[data-testid="sales-bar"][data-date="${today.date}"]`);
+	assert.equal(await bar.getAttribute('data-orders'), '2');
+	assert.equal(await bar.getAttribute('data-revenue'), String(today.revenue));
+	assert.match(await bar.locator('title').textContent(), new RegExp(`^${today.date}: 2 orders, .* ${currency}$`));
+	assert.ok(Number(await bar.getAttribute('height')) > 0, 'today has a visible bar');
+	const axis = await page.getByTestId('sales-axis-money').allTextContents();
+	assert.ok(axis.length >= 2 && axis.every((s) => s.endsWith(` ${currency}`)), axis.join(' | '));
+	assert.equal(await page.getByTestId('sales-orders').innerText(), '2');
+	assert.match(await page.getByTestId('sales-revenue').innerText(), new RegExp(`${currency}$`));
+	/* The hidden table: one row per day, today's figures. */
+	const table = page.getByTestId('sales-table');
+	assert.equal(await table.locator('tbody tr').count(), 30);
+	assert.match(await table.locator('tbody tr').last().textContent(), new RegExp(`^${today.date}2`));
+	assert.equal(await page.getByTestId('tile-to-fulfil-count').innerText(), '1');
+	assert.equal(await page.getByTestId('tile-unpaid-count').innerText(), '1');
+
+	await page.getByTestId('tile-to-fulfil-link').click();
+	await page.waitForURL(/#\/orders\?status=paid$/);
+	await page.locator('[data-testid="order-table"][data-query="#/orders?status=paid"]').waitFor();
+	assert.equal(await page.getByTestId('order-status-filter').inputValue(), 'paid');
+	assert.deepEqual(await page.getByTestId('order-row').evaluateAll((rs) => rs.map((r) => r.dataset.id)), [paid.id]);
+
+	await page.getByTestId('nav-dashboard').click();
+	await page.getByTestId('tile-unpaid-link').click();
+	await page.waitForURL(/#\/orders\?status=approved$/);
+	await page.locator('[data-testid="order-table"][data-query="#/orders?status=approved"]').waitFor();
+	assert.deepEqual(await page.getByTestId('order-row').evaluateAll((rs) => rs.map((r) => r.dataset.id)),
+	    [waiting.id]);
+	await assertClean();
+});
