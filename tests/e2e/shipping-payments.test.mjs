@@ -5,10 +5,12 @@
  * a code that is not two letters is refused by the page, and the server's
  * 422 (the demo shop's zone has NL already) shows next to the countries
  * in words; the demo zone is edited to let NL go and Benelux is created.
- * It gets a flat rate typed as "4.95" and a weight-bracket method
- * (a bracket out of order is refused in the page), then a bracket is
- * edited ("6,25" and a new weight) and both are listed with their prices;
- * the API holds exactly those minor units.  On the Payments tab cash on
+ * It gets a flat rate typed as "4.95" (after "4.955" is refused) and a
+ * weight-bracket method (a bracket out of order is refused in the page),
+ * then a bracket is edited ("6,25" and a new weight) and both are listed
+ * with their prices; free shipping from "75" is added, and a store pickup
+ * added and deleted after a confirmation; the API holds exactly those
+ * minor units.  On the Payments tab cash on
  * delivery (switched off behind the page's back) is switched on again,
  * the test provider is shown as for testing and off, a bad IBAN gets the
  * server's words under the field, and the bank transfer instructions are
@@ -99,6 +101,9 @@ test('staff keep shipping zones, methods and payment methods in the admin', { ti
 	let mf = card.getByTestId('method-form');
 	await mf.getByTestId('method-kind').selectOption('flat');
 	await mf.getByTestId('method-name').fill('Benelux post');
+	await mf.getByTestId('method-amount').fill('4.955');
+	await mf.getByTestId('method-save').click();
+	await mf.locator('[data-testid="error-amount"]:has-text("Type an amount such as 4.95")').waitFor();
 	await mf.getByTestId('method-amount').fill('4.95');
 	await mf.getByTestId('method-save').click();
 	await card.locator('[data-testid="method-row"][data-name="Benelux post"]').waitFor();
@@ -135,11 +140,37 @@ test('staff keep shipping zones, methods and payment methods in the admin', { ti
 	await card.locator(`[data-testid="method-price"]:text-is("up to 1000 g: 6.25 ${cur}; up to 3000 g: 9.95 ${cur}")`)
 	    .waitFor();
 	assert.equal(await card.getByTestId('method-row').count(), 2);
+
+	/* Free above a subtotal, and a pickup that is added and deleted again. */
+	await card.getByTestId('method-add').click();
+	mf = card.getByTestId('method-form');
+	await mf.getByTestId('method-kind').selectOption('free_above');
+	await mf.getByTestId('method-name').fill('Free over 75');
+	await mf.getByTestId('method-min-subtotal').fill('75');
+	await mf.getByTestId('method-save').click();
+	await card.locator(`[data-testid="method-price"]:text-is("free, offered from a subtotal of 75.00 ${cur}")`).waitFor();
+	await card.getByTestId('method-add').click();
+	mf = card.getByTestId('method-form');
+	await mf.getByTestId('method-kind').selectOption('pickup');
+	await mf.getByTestId('method-name').fill('Pick up in Utrecht');
+	await mf.getByTestId('method-save').click();
+	const pickup = card.locator('[data-testid="method-row"][data-name="Pick up in Utrecht"]');
+	await pickup.waitFor();
+	const asked = new Promise((resolve) => page.once('dialog', async (d) => {
+		resolve(d.message());
+		await d.accept();
+	}));
+	await pickup.getByTestId('method-delete').click();
+	assert.match(await asked, /Delete the method .Pick up in Utrecht. of Benelux/);
+	await pickup.waitFor({ state: 'detached' });
+	assert.equal(await card.getByTestId('method-row').count(), 3);
 	const methods = Object.fromEntries((await zonesByName()).Benelux.methods.map((m) => [m.name, m]));
 	assert.equal(methods['Benelux post'].kind, 'flat');
 	assert.equal(methods['Benelux post'].amount, 495);
 	assert.equal(methods['By weight'].kind, 'weight');
 	assert.deepEqual(methods['By weight'].brackets, [{ max_grams: 1000, amount: 625 }, { max_grams: 3000, amount: 995 }]);
+	assert.equal(methods['Free over 75'].min_subtotal, 7500);
+	assert.deepEqual(Object.keys(methods).sort(), ['Benelux post', 'By weight', 'Free over 75']);
 
 	/* Payments: cash on delivery on again; the test provider plainly for testing and off. */
 	await page.getByTestId('orders-tab-payments').click();
@@ -189,9 +220,10 @@ test('staff keep shipping zones, methods and payment methods in the admin', { ti
 	const list = await json('GET', '/api/v1/checkout/shipping/methods?country=NL&weight_grams=1200&subtotal=4000');
 	assert.equal(list.status, 200, JSON.stringify(list.body));
 	assert.deepEqual(list.body.data.map((m) => [m.name, m.kind, m.amount, m.available]),
-	    [['Benelux post', 'flat', 495, true], ['By weight', 'weight', 995, true]]);
-	const heavy = await json('GET', '/api/v1/checkout/shipping/methods?country=BE&weight_grams=3001');
-	assert.deepEqual(heavy.body.data.map((m) => [m.name, m.available]), [['Benelux post', true], ['By weight', false]]);
+	    [['Benelux post', 'flat', 495, true], ['By weight', 'weight', 995, true], ['Free over 75', 'free_above', null, false]]);
+	const heavy = await json('GET', '/api/v1/checkout/shipping/methods?country=BE&weight_grams=3001&subtotal=7500');
+	assert.deepEqual(heavy.body.data.map((m) => [m.name, m.amount, m.available]),
+	    [['Benelux post', 495, true], ['By weight', null, false], ['Free over 75', 0, true]]);
 
 	const c = await json('POST', '/api/v1/checkout/carts');
 	assert.ok([200, 201].includes(c.status), JSON.stringify(c.body));
