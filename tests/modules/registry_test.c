@@ -1,8 +1,7 @@
 /*
  * The test binary's modules: the shop's real modules, plus probe (publishes)
- * and tally (subscribes) for the bus tests and orders, checkout's stand-in
- * until checkout lands.  Linked instead of core/core_registry.c; never part
- * of the shop binary.
+ * and tally (subscribes) for the bus tests.  Linked instead of
+ * core/core_registry.c; never part of the shop binary.
  */
 #include <stddef.h>
 
@@ -10,15 +9,15 @@
 
 #include "modules/catalog/catalog.h"
 #include "modules/pricing/pricing.h"
+#include "modules/checkout/checkout.h"
 
 extern const struct core_module probe_module;
 extern const struct core_module tally_module;
-extern const struct core_module orders_module;
 
 const struct core_module *const core_modules[] = {
 	&catalog_module,
 	&pricing_module,
-	&orders_module,
+	&checkout_module,
 	&probe_module,
 	&tally_module,
 	NULL
