@@ -37,7 +37,7 @@ static int	bus_type_match(const char *, const char *);
 static const struct core_sub *bus_find_sub(const struct core_module *,
 		    const char *, const char *);
 static int	bus_deliver_pair(const struct core_module *, const char *);
-static int	bus_pair_pending(const char *, const char *);
+static int	bus_pair_pending(const struct core_module *, const char *);
 
 void
 core_bus_set_error(const char *why)
@@ -66,6 +66,10 @@ core_bus_publish(sqlite3 *db, const char *type, int version,
 	if (sqlite3_get_autocommit(db)) {
 		/* A bug: events exist only inside the change's transaction. */
 		fatal("core_bus_publish(%s) outside a transaction", type);
+	}
+	if (core_db_lazy(db)) {
+		/* A bug: a power cut could lose the row and reuse its seq. */
+		fatal("core_bus_publish(%s) in a lazy transaction", type);
 	}
 	core_id_new(id, sizeof(id), "evt");
 	core_time_rfc3339(ts, sizeof(ts), core_db_now_ms());
@@ -141,18 +145,42 @@ core_bus_position(const char *subscriber, const char *source,
 	return (0);
 }
 
-/* Cheap check without a write lock: has source events past the cursor? */
-static int
-bus_pair_pending(const char *subscriber, const char *source)
-{
-	int64_t	cursor, head, next_at;
+/*
+ * Cheap check without a write lock: has source events past the cursor,
+ * and does m subscribe to any of the next batch?  BUS_SKIP when it has
+ * none: moving the cursor past them then needs no fsync (a power cut that
+ * loses the move only makes m skip them again).
+ */
+#define BUS_NONE	0
+#define BUS_WANTED	1
+#define BUS_SKIP	2
 
-	if (core_bus_position(subscriber, source, &cursor, &head) == -1 ||
+static int
+bus_pair_pending(const struct core_module *m, const char *source)
+{
+	sqlite3_stmt	*st;
+	int64_t		 cursor, head, next_at;
+	int		 what;
+
+	if (core_bus_position(m->name, source, &cursor, &head) == -1 ||
 	    head <= cursor)
-		return (0);
-	next_at = core_db_scalar(core_db_get(subscriber), "SELECT next_at"
+		return (BUS_NONE);
+	next_at = core_db_scalar(core_db_get(m->name), "SELECT next_at"
 	    " FROM bus_failure WHERE source = ?", source, 0);
-	return (next_at <= core_db_now_ms());
+	if (next_at > core_db_now_ms())
+		return (BUS_NONE);
+	if ((st = core_db_stmt(core_db_get(source), "SELECT type FROM"
+	    " bus_outbox WHERE seq > ? ORDER BY seq LIMIT ?")) == NULL)
+		return (BUS_WANTED);
+	sqlite3_bind_int64(st, 1, cursor);
+	sqlite3_bind_int(st, 2, BUS_BATCH);
+	what = BUS_SKIP;
+	while (what == BUS_SKIP && sqlite3_step(st) == SQLITE_ROW)
+		if (bus_find_sub(m, source,
+		    (const char *)sqlite3_column_text(st, 0)) != NULL)
+			what = BUS_WANTED;
+	sqlite3_reset(st);
+	return (what);
 }
 
 /*
@@ -279,15 +307,17 @@ bus_deliver_batch(const struct core_module *m, const char *source)
 	sqlite3			*db, *src;
 	sqlite3_stmt		*st;
 	int64_t			 cursor, start, next_at;
-	int			 n, failed, rc, delivered;
+	int			 n, failed, rc, delivered, what, more;
 	char			 savedid[65];
 	cJSON			*payload;
 
 	db = core_db_get(m->name);
 	src = core_db_get(source);
-	if (db == NULL || src == NULL || !bus_pair_pending(m->name, source))
+	if (db == NULL || src == NULL ||
+	    (what = bus_pair_pending(m, source)) == BUS_NONE)
 		return (0);
-	if (core_db_begin(db) == -1)
+	if ((what == BUS_SKIP ? core_db_begin_lazy(db) :
+	    core_db_begin(db)) == -1)
 		return (-1);
 	cursor = core_db_scalar(db, "SELECT seq FROM bus_cursor WHERE"
 	    " source = ?", source, 0);
@@ -308,7 +338,7 @@ bus_deliver_batch(const struct core_module *m, const char *source)
 	sqlite3_bind_int(st, 2, BUS_BATCH);
 	snprintf(savedid, sizeof(savedid), "%s",
 	    core_http_current_request_id());
-	n = failed = delivered = 0;
+	n = failed = delivered = more = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		if ((payload = bus_event_from_row(&ev, st, source)) == NULL) {
@@ -322,6 +352,12 @@ bus_deliver_batch(const struct core_module *m, const char *source)
 			cursor = ev.seq;
 			cJSON_Delete(payload);
 			continue;
+		}
+		if (what == BUS_SKIP) {
+			/* Arrived since the peek: deliver it durably. */
+			cJSON_Delete(payload);
+			more = 1;
+			break;
 		}
 		core_http_set_current_request_id(ev.correlation_id);
 		bus_error[0] = '\0';
@@ -378,7 +414,7 @@ bus_deliver_batch(const struct core_module *m, const char *source)
 		return (-1);
 	if (delivered > 0)
 		core_metrics_bus(CORE_METRICS_DELIVERED, delivered);
-	return (failed ? 0 : n == BUS_BATCH);
+	return (failed ? 0 : more || n == BUS_BATCH);
 }
 
 static int

@@ -67,6 +67,16 @@ int		 core_db_commit(sqlite3 *);
 void		 core_db_rollback(sqlite3 *);
 
 /*
+ * core_db_begin for a change nobody was promised (a cart, a bus cursor
+ * moving past unwanted events): its commit does not wait for fsync, so a
+ * power cut may lose it until the file's next ordinary commit; a crash of
+ * the process does not.  Publishing an event inside one aborts.
+ * core_db_lazy tells whether the open transaction is such a one.
+ */
+int		 core_db_begin_lazy(sqlite3 *);
+int		 core_db_lazy(sqlite3 *);
+
+/*
  * A prepared statement cached per connection and SQL text (the pointer of
  * the string literal is the key), reset and unbound.  Borrowed: do not
  * finalize; call sqlite3_reset when done if it is not run to SQLITE_DONE.

@@ -6,6 +6,10 @@
  * in.  Every change prices the whole cart again (checkout_price.c) in the
  * change's transaction.  Anyone but the cart's holder gets a 404, never a
  * 403 that would confirm the cart exists.
+ *
+ * Cart changes commit lazily (core_db_begin_lazy): no fsync of their own.
+ * A cart is nobody's promise yet; placing the order is an ordinary commit
+ * of the same file, whose fsync makes the cart it read durable with it.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -308,7 +312,7 @@ checkout_carts_create(struct core_req *r)
 
 	db = core_db_get("checkout");
 	cust = r->who.role == CORE_ROLE_CUSTOMER ? r->who.sub : NULL;
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if (cust != NULL && (rc = checkout_customer_cart(db, cust, id,
 	    sizeof(id))) != 0) {
@@ -399,7 +403,7 @@ checkout_lines_add(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if ((rc = checkout_line_put(db, r->params[0], sku, qty, 1)) != 0) {
 		core_db_rollback(db);
@@ -434,7 +438,7 @@ checkout_lines_patch(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if ((st = core_db_stmt(db, "UPDATE cart_lines SET quantity = ?3,"
 	    " stale = 1 WHERE cart_id = ?1 AND sku = ?2")) == NULL) {
@@ -467,7 +471,7 @@ checkout_lines_delete(struct core_req *r)
 	db = core_db_get("checkout");
 	if (checkout_cart_open(r, db, r->params[0], &guest) == -1)
 		return (KORE_RESULT_OK);
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if (checkout_exec2(db, "DELETE FROM cart_lines WHERE cart_id = ?1"
 	    " AND sku = ?2", r->params[0], r->params[1]) == -1) {
@@ -515,7 +519,7 @@ checkout_coupon_put(struct core_req *r)
 		return (KORE_RESULT_OK);
 	}
 	up[n] = '\0';
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if (core_db_scalar(db, "SELECT count(*) FROM coupons WHERE code = ?",
 	    up, 0) == 0) {
@@ -542,7 +546,7 @@ checkout_coupon_delete(struct core_req *r)
 	db = core_db_get("checkout");
 	if (checkout_cart_open(r, db, r->params[0], &guest) == -1)
 		return (KORE_RESULT_OK);
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if (checkout_exec2(db, "UPDATE carts SET coupon = NULL WHERE id = ?",
 	    r->params[0], NULL) == -1) {
@@ -582,7 +586,7 @@ checkout_shipping_put(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if (checkout_exec2(db, "UPDATE carts SET country = ?2,"
 	    " shipping_method = NULL WHERE id = ?1", r->params[0],
@@ -623,7 +627,7 @@ checkout_carts_merge(struct core_req *r)
 	}
 	db = core_db_get("checkout");
 	guest = 0;
-	if (core_db_begin(db) == -1)
+	if (core_db_begin_lazy(db) == -1)
 		return (checkout_internal(r));
 	if (checkout_cart_open(r, db, r->params[0], &guest) == -1) {
 		core_db_rollback(db);

@@ -468,8 +468,12 @@ checkout_place_final(struct core_req *r, sqlite3 *db, const char *scope,
 		cJSON_Delete(j);
 		return (checkout_internal(r));
 	}
-	/* A failure here only leaves the created answer for retries. */
-	if (core_db_begin(db) == 0) {
+	/*
+	 * A failure here only leaves the created answer for retries, which
+	 * bring it up to date; so does a power cut that loses this lazy
+	 * commit.
+	 */
+	if (core_db_begin_lazy(db) == 0) {
 		if ((st = core_db_stmt(db, "UPDATE idempotency_keys SET body ="
 		    " ?3 WHERE scope = ?1 AND key = ?2")) != NULL) {
 			sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
