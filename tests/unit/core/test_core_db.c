@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/core_config.h"
 #include "core/core_db.h"
@@ -401,6 +403,66 @@ Test(core_db, begin_takes_the_write_lock_immediately)
 	cr_assert_eq(sqlite3_exec(side, "BEGIN IMMEDIATE; ROLLBACK", NULL,
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(side);
+}
+
+Test(core_db, lazy_transaction_commits_at_normal_then_restores_full)
+{
+	sqlite3	*db;
+
+	cr_assert_not_null(db = core_db_open("identity", 1, 1));
+	cr_assert_eq(core_db_begin_lazy(db), 0);
+	cr_assert(core_db_lazy(db));
+	cr_assert_eq(db_int(db, "PRAGMA synchronous"), 1, "NORMAL inside");
+	db_add_user(db, "usr_a");
+	cr_assert_eq(core_db_commit(db), 0);
+	cr_assert_not(core_db_lazy(db));
+	cr_assert_eq(db_int(db, "PRAGMA synchronous"), 2, "FULL again");
+	cr_assert_eq(db_int(db, "SELECT count(*) FROM users"), 1);
+
+	cr_assert_eq(core_db_begin_lazy(db), 0);
+	db_add_user(db, "usr_b");
+	core_db_rollback(db);
+	cr_assert_not(core_db_lazy(db));
+	cr_assert_eq(db_int(db, "PRAGMA synchronous"), 2, "FULL after rollback");
+	cr_assert_eq(db_int(db, "SELECT count(*) FROM users"), 1);
+}
+
+Test(core_db, lazy_transaction_on_a_normal_file_is_an_ordinary_one)
+{
+	sqlite3	*db;
+
+	cr_assert_not_null(db = core_db_open("scratch", 0, 1));
+	cr_assert_eq(core_db_begin_lazy(db), 0);
+	cr_assert_not(core_db_lazy(db));
+	cr_assert_eq(core_db_commit(db), 0);
+	cr_assert_eq(db_int(db, "PRAGMA synchronous"), 1);
+}
+
+Test(core_db, busy_writer_waits_for_the_lock_and_then_gets_it)
+{
+	sqlite3	*db, *side;
+	char	 path[1100], c;
+	int	 fds[2];
+	pid_t	 pid;
+
+	cr_assert_not_null(db = core_db_open("identity", 1, 1));
+	cr_assert_eq(core_db_path(path, sizeof(path), "identity"), 0);
+	cr_assert_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		/* Another worker: holds the write lock for 100 ms. */
+		side = db_side(path);
+		if (sqlite3_exec(side, "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL) != SQLITE_OK)
+			_exit(1);
+		(void)write(fds[1], "x", 1);
+		usleep(100000);
+		sqlite3_exec(side, "ROLLBACK", NULL, NULL, NULL);
+		_exit(0);
+	}
+	cr_assert_eq(read(fds[0], &c, 1), 1, "the other holds the lock");
+	cr_assert_eq(core_db_begin(db), 0, "waited, then got it");
+	core_db_rollback(db);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
 }
 
 Test(core_db, begin_and_commit_fail_when_misnested)
