@@ -121,6 +121,7 @@ static const struct core_sub checkout_subs[] = {
 const struct core_module checkout_module = {
 	.name = "checkout",
 	.sync_full = 1,		/* carts and orders are money */
+	.init = checkout_pay_start,	/* takes up pending test payments */
 	.seed = checkout_seed,
 	.reset = checkout_reset,
 	.routes = checkout_routes,

@@ -252,6 +252,34 @@ int		 checkout_order_rebuild(sqlite3 *, int64_t *norders);
  */
 int		 checkout_order_verify(sqlite3 *, int64_t *mismatches);
 
+/* --- placing (checkout_orders_http.c), shared with the seed -------------- */
+
+/*
+ * The "created" payload from cart as just priced (in the caller's
+ * transaction): lines with their snapshots, totals, the body's email,
+ * addresses and methods, customer (NULL: a guest).  Returns 0, 1 if the
+ * cart is empty, -1 on a db error.
+ */
+int		 checkout_place_payload(sqlite3 *, const char *cart,
+		    const cJSON *body, const char *customer, cJSON **out);
+
+/*
+ * Creates the payment of the order just created (o): pending, of its
+ * total and currency, its number as the reference, in the placing
+ * transaction.  0, or -1 (logged) to roll back.
+ */
+struct checkout_order;
+int		 checkout_place_payment(sqlite3 *,
+		    const struct checkout_order *, const char *actor);
+
+/*
+ * Seed only (never reachable from HTTP): the time appends stamp on their
+ * events, so demo orders can be spread over past days.  0 goes back to
+ * the clock.  checkout_order_now is what appends use.
+ */
+void		 checkout_order_clock_set(int64_t ms);
+int64_t		 checkout_order_now(void);
+
 /* --- numbers and idempotency (checkout_order_docs.c) --------------------- */
 
 /*

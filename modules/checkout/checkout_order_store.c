@@ -42,12 +42,28 @@ static const char checkout_order_sql_timeline[] =
     "SELECT seq, type, payload, at, actor FROM order_events"
     " WHERE order_id = ?1 ORDER BY seq";
 
+/* Set only by the demo seed in the parent, before any worker exists. */
+static int64_t	checkout_order_clock;
+
 static int	checkout_order_fold_tail(sqlite3 *, struct checkout_order *);
 static int	checkout_order_numbers(sqlite3 *, enum checkout_order_event,
 		    cJSON *, int);
 static int	checkout_order_publish(sqlite3 *,
 		    const struct checkout_order *, enum checkout_order_event,
 		    const cJSON *);
+
+void
+checkout_order_clock_set(int64_t ms)
+{
+	checkout_order_clock = ms;
+}
+
+int64_t
+checkout_order_now(void)
+{
+	return (checkout_order_clock > 0 ? checkout_order_clock :
+	    core_db_now_ms());
+}
 
 int
 checkout_order_load(sqlite3 *db, const char *id, int use_snapshots,
@@ -212,7 +228,7 @@ checkout_order_append(sqlite3 *db, const char *id, const char *type,
 	rc = -1;
 	if (checkout_order_numbers(db, ev, p, 1) == -1)
 		goto out;
-	if (checkout_order_apply(&o, ev, p, core_db_now_ms()) == -1) {
+	if (checkout_order_apply(&o, ev, p, checkout_order_now()) == -1) {
 		core_logf("error", "checkout: order %s: accepted %s does not"
 		    " fold", id, type);
 		goto out;

@@ -26,8 +26,6 @@
 static int64_t	checkout_i64_or(const cJSON *, const char *key, int64_t def);
 static int	checkout_place_check(struct core_req *, cJSON **errors);
 static int	checkout_addr_check(const cJSON *, int need_country);
-static int	checkout_place_payload(sqlite3 *, const char *cart,
-		    struct core_req *, cJSON **out);
 static int	checkout_place_coupon(sqlite3 *, const char *cart,
 		    const char *customer, char *why, size_t whylen);
 static int	checkout_place_empty(sqlite3 *, const char *cart);
@@ -39,9 +37,6 @@ static int	checkout_place_replay(struct core_req *, sqlite3 *,
 static int	checkout_place_fail(struct core_req *, sqlite3 *, int status,
 		    const char *type, const char *title, const char *detail);
 static int	checkout_place_offered(sqlite3 *, const char *provider);
-static int	checkout_place_payment(sqlite3 *, const struct checkout_order *,
-		    const char *actor);
-static void	checkout_place_settle(sqlite3 *, const char *order_id);
 
 /* The integer at key of o, or def. */
 static int64_t
@@ -157,23 +152,16 @@ checkout_place_holds(struct core_req *r, sqlite3 *db, const char *cart)
 	return (ok);
 }
 
-/*
- * The "created" payload from the cart as just priced (in the caller's
- * transaction): lines with their snapshots, totals, addresses, methods.
- * Returns 0, 1 if the cart is empty, -1 on a db error.
- */
-static int
-checkout_place_payload(sqlite3 *db, const char *cart, struct core_req *r,
-    cJSON **out)
+int
+checkout_place_payload(sqlite3 *db, const char *cart, const cJSON *b,
+    const char *customer, cJSON **out)
 {
 	sqlite3_stmt	*st;
 	cJSON		*p, *lines, *l, *priced, *t, *a;
-	const cJSON	*b;
 	int64_t		 sum, ship, disc, n;
 	int		 incl;
 
 	*out = NULL;
-	b = r->body;
 	if ((st = core_db_stmt(db, "SELECT priced FROM carts WHERE id = ?"))
 	    == NULL)
 		return (-1);
@@ -193,8 +181,8 @@ checkout_place_payload(sqlite3 *db, const char *cart, struct core_req *r,
 		return (-1);
 	}
 	p = cJSON_CreateObject();
-	if (r->who.role == CORE_ROLE_CUSTOMER)
-		cJSON_AddStringToObject(p, "customer_id", r->who.sub);
+	if (customer != NULL)
+		cJSON_AddStringToObject(p, "customer_id", customer);
 	else
 		cJSON_AddNullToObject(p, "customer_id");
 	cJSON_AddStringToObject(p, "email", cJSON_GetObjectItemCaseSensitive(
@@ -356,12 +344,7 @@ checkout_place_offered(sqlite3 *db, const char *provider)
 	return (strcmp(val, "1") == 0);
 }
 
-/*
- * Creates the payment of the order just created (o): pending, of its
- * total and currency, its number as the reference, in the placing
- * transaction.  0, or -1 (logged) to roll back.
- */
-static int
+int
 checkout_place_payment(sqlite3 *db, const struct checkout_order *o,
     const char *actor)
 {
@@ -383,57 +366,6 @@ checkout_place_payment(sqlite3 *db, const struct checkout_order *o,
 		kore_log(LOG_ERR, "checkout: order %s: no payment: %s", o->id,
 		    reason);
 	return (-1);
-}
-
-/*
- * The test provider's turn once the order is approved (after the
- * placing commit, so the saga has answered): authorize the total by its
- * amount rule and capture it when authorized (the order's paid event).
- * Declined: the payment is declined and the order stays approved,
- * unpaid.  Pending: a webhook finishes it.  Fixed idempotency keys make
- * a retry of the placing request change nothing; a failure is logged
- * and leaves the payment pending.
- */
-static void
-checkout_place_settle(sqlite3 *db, const char *order_id)
-{
-	struct checkout_order		o;
-	struct checkout_pay_record	rec;
-	struct checkout_pay_call	call;
-	char				reason[CHECKOUT_PAY_REASON_MAX];
-	int				rc, go;
-
-	if (checkout_order_load(db, order_id, 1, &o) != 0)
-		return;
-	go = o.state == CHECKOUT_ORDER_APPROVED &&
-	    strcmp(o.payment_method, "test") == 0;
-	checkout_order_cleanup(&o);
-	if (!go || checkout_pay_load(db, order_id, &rec) != 0 ||
-	    rec.state != CHECKOUT_PAYST_PENDING || rec.amount < 1)
-		return;
-	if (core_db_begin(db) == -1)
-		return;
-	memset(&call, 0, sizeof(call));
-	call.amount = rec.amount;
-	call.currency = rec.currency;
-	call.key = "place-authorize";
-	rc = checkout_pay_run(db, "test", CHECKOUT_PAY_AUTHORIZE, order_id,
-	    &call, "test", &rec, reason, sizeof(reason));
-	if (rc == CHECKOUT_PAY_OK && rec.state == CHECKOUT_PAYST_AUTHORIZED) {
-		call.key = "place-capture";
-		rc = checkout_pay_run(db, "test", CHECKOUT_PAY_CAPTURE,
-		    order_id, &call, "test", &rec, reason, sizeof(reason));
-	}
-	if (rc == -1 || (rc != CHECKOUT_PAY_OK &&
-	    rc != CHECKOUT_PAY_DECLINED)) {
-		if (rc != -1)
-			kore_log(LOG_ERR, "checkout: order %s: test payment:"
-			    " %s", order_id, reason);
-		core_db_rollback(db);
-		return;
-	}
-	if (core_db_commit(db) == -1)
-		core_db_rollback(db);
 }
 
 /* Rolls back and answers a problem; returns KORE_RESULT_OK. */
@@ -459,7 +391,8 @@ checkout_place_final(struct core_req *r, sqlite3 *db, const char *scope,
 	cJSON			*j;
 	char			*text;
 
-	checkout_place_settle(db, order_id);
+	/* Normally done with the approval; here for another worker's. */
+	checkout_pay_settle(db, order_id);
 	if (checkout_order_load(db, order_id, 1, &o) != 0)
 		return (checkout_internal(r));
 	j = checkout_order_to_json(&o);
@@ -618,7 +551,7 @@ checkout_orders_place(struct core_req *r)
 		core_http_invalid(r, errors);
 		return (KORE_RESULT_OK);
 	}
-	if ((rc = checkout_place_payload(db, cart, r, &p)) == -1)
+	if ((rc = checkout_place_payload(db, cart, r->body, cust, &p)) == -1)
 		goto fail;
 	if (rc == 1)
 		return (checkout_place_fail(r, db, 422, "cart-empty",
@@ -696,17 +629,37 @@ checkout_saga_answer(sqlite3 *db, const struct core_event *ev,
 	    "catalog", -1, NULL, reason, sizeof(reason));
 	if (rc == -1)
 		return (-1);
-	if (rc != CHECKOUT_ORDER_OK)
+	if (rc != CHECKOUT_ORDER_OK) {
 		kore_log(LOG_ERR, "checkout: order %s cannot become %s: %s",
 		    ev->aggregate_id, type, reason);
+		return (0);
+	}
+	/* Out of stock: nothing will be charged, the payment is cancelled. */
+	if (strcmp(type, "cancelled") == 0 && (rc = checkout_pay_on_cancel(db,
+	    ev->aggregate_id, "catalog", reason, sizeof(reason))) != 0) {
+		if (rc == -1)
+			return (-1);
+		kore_log(LOG_ERR, "checkout: order %s: payment not cancelled:"
+		    " %s", ev->aggregate_id, reason);
+	}
 	return (0);
 }
 
-/* catalog.stock.reserved: the order is approved. */
+/*
+ * catalog.stock.reserved: the order is approved, and the test provider
+ * is asked in the same transaction, so an approved order is never left
+ * without its payment step: after a crash the bus delivers this again
+ * and the step's idempotency keys make the repeat charge nothing.  A
+ * replay rebuilds read models only and asks no provider.
+ */
 int
 checkout_on_stock_reserved(sqlite3 *db, const struct core_event *ev)
 {
-	return (checkout_saga_answer(db, ev, "approved", NULL));
+	if (checkout_saga_answer(db, ev, "approved", NULL) == -1)
+		return (-1);
+	if (core_bus_replaying())
+		return (0);
+	return (checkout_pay_settle_tx(db, ev->aggregate_id));
 }
 
 /*

@@ -13,14 +13,19 @@
 #include "core/core_money.h"
 #include "modules/checkout/checkout_int.h"
 #include "modules/checkout/checkout_order.h"
+#include "modules/checkout/checkout_pay.h"
 
 static int	checkout_orders_page(struct core_req *, const char *customer);
 static cJSON	*checkout_order_detail(sqlite3 *, const char *id,
 		    const char *customer, int staff);
+static int	checkout_orders_pay(struct core_req *, sqlite3 *,
+		    const struct checkout_order *, cJSON *payload);
+static int	checkout_orders_refused(struct core_req *, int verdict,
+		    const char *reason);
 
 /*
- * The order id as API JSON: the fold, plus for staff the timeline and
- * next actions.  customer, when not NULL, must own it.  NULL when there
+ * The order id as API JSON: the fold, plus for staff the timeline, the
+ * payment with its provider calls and next actions.  customer, when not NULL, must own it.  NULL when there
  * is no such order (or it is not the customer's) or on an error (*err).
  */
 static cJSON *
@@ -55,6 +60,11 @@ checkout_order_detail(sqlite3 *db, const char *id, const char *customer,
 		return (NULL);
 	}
 	cJSON_AddItemToObject(j, "timeline", tl);
+	if ((tl = checkout_pay_order_json(db, id)) == NULL) {
+		cJSON_Delete(j);
+		return (NULL);
+	}
+	cJSON_AddItemToObject(j, "payment", tl);
 	return (j);
 }
 
@@ -169,9 +179,64 @@ checkout_my_orders_list(struct core_req *r)
 }
 
 /*
+ * A problem for a refused order event or payment call: 409 naming the
+ * state, 422 for a bad payload or amount.  Returns KORE_RESULT_OK.
+ */
+static int
+checkout_orders_refused(struct core_req *r, int invalid, const char *reason)
+{
+	if (invalid)
+		core_http_problem(r, 422, "invalid-transition",
+		    "Invalid transition", reason, NULL);
+	else
+		core_http_problem(r, 409, "illegal-transition",
+		    "Illegal transition", reason, NULL);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Staff marking o paid: money received is recorded on the payment (a
+ * capture under a key of the order's version, so a double click pays
+ * once), which appends the paid event; a card payment is captured only
+ * through its provider, never by hand.  A verdict, reason in the
+ * request's problem already answered when not OK; -1 on a db error.
+ */
+static int
+checkout_orders_pay(struct core_req *r, sqlite3 *db,
+    const struct checkout_order *o, cJSON *p)
+{
+	struct checkout_pay_record	 rec;
+	const char			*note;
+	char				 key[48], reason[CHECKOUT_PAY_REASON_MAX];
+	int64_t				 amount;
+	int				 rc;
+
+	/* The order's guard first: its 409 names the order's state. */
+	if ((rc = checkout_order_can(o, CHECKOUT_EV_PAID, p, reason,
+	    sizeof(reason))) != CHECKOUT_ORDER_OK) {
+		checkout_orders_refused(r, rc == CHECKOUT_ORDER_INVALID, reason);
+		return (CHECKOUT_PAY_ILLEGAL);
+	}
+	if (core_json_get_i64(p, "amount", 1, CORE_MONEY_MAX, &amount) !=
+	    CORE_JSON_OK)
+		return (-1);	/* the guard checked it */
+	if (core_json_get_str(p, "note", 500, &note) != CORE_JSON_OK)
+		note = NULL;
+	snprintf(key, sizeof(key), "transition-paid-%lld", (long long)o->seq);
+	rc = checkout_pay_record_payment(db, o->id, amount, NULL, note, key,
+	    r->who.sub, &rec, reason, sizeof(reason));
+	if (rc == -1 || rc == CHECKOUT_PAY_OK)
+		return (rc);
+	checkout_orders_refused(r, rc == CHECKOUT_PAY_INVALID, reason);
+	return (rc);
+}
+
+/*
  * POST /orders/{id}/transitions {"to", ...}: the rest of the body is the
- * event's payload ("paid" without an amount pays what is due).  Illegal
- * in the current state: 409 naming it; a bad payload: 422.
+ * event's payload ("paid" without an amount pays what is due, recorded
+ * on the payment).  Cancelling cancels the payment at its provider, and
+ * gives back money received (a refund with a credit note).  Illegal in
+ * the current state: 409 naming it; a bad payload: 422.
  */
 int
 checkout_orders_transition(struct core_req *r)
@@ -216,24 +281,36 @@ checkout_orders_transition(struct core_req *r)
 	if (ev == CHECKOUT_EV_CANCELLED && cJSON_GetObjectItemCaseSensitive(p,
 	    "reason") == NULL)
 		cJSON_AddStringToObject(p, "reason", "cancelled by staff");
+	if (ev == CHECKOUT_EV_PAID) {
+		rc = checkout_orders_pay(r, db, &o, p);
+		checkout_order_cleanup(&o);
+		cJSON_Delete(p);
+		if (rc != CHECKOUT_PAY_OK) {
+			core_db_rollback(db);
+			return (rc == -1 ? checkout_internal(r) :
+			    KORE_RESULT_OK);
+		}
+		goto done;
+	}
 	checkout_order_cleanup(&o);
 	rc = checkout_order_append(db, r->params[0], to, p, r->who.sub, -1,
 	    NULL, reason, sizeof(reason));
 	cJSON_Delete(p);
+	if (rc == CHECKOUT_ORDER_OK && ev == CHECKOUT_EV_CANCELLED &&
+	    (rc = checkout_pay_on_cancel(db, r->params[0], r->who.sub, reason,
+	    sizeof(reason))) != CHECKOUT_PAY_OK && rc != -1)
+		rc = rc == CHECKOUT_PAY_INVALID ? CHECKOUT_ORDER_INVALID :
+		    CHECKOUT_ORDER_ILLEGAL;
 	if (rc == -1) {
 		core_db_rollback(db);
 		return (checkout_internal(r));
 	}
 	if (rc != CHECKOUT_ORDER_OK) {
 		core_db_rollback(db);
-		if (rc == CHECKOUT_ORDER_INVALID)
-			core_http_problem(r, 422, "invalid-transition",
-			    "Invalid transition", reason, NULL);
-		else
-			core_http_problem(r, 409, "illegal-transition",
-			    "Illegal transition", reason, NULL);
-		return (KORE_RESULT_OK);
+		return (checkout_orders_refused(r, rc == CHECKOUT_ORDER_INVALID,
+		    reason));
 	}
+done:
 	if (core_db_commit(db) == -1)
 		return (checkout_internal(r));
 	if ((j = checkout_order_detail(db, r->params[0], NULL, 1)) == NULL)
@@ -245,16 +322,19 @@ checkout_orders_transition(struct core_req *r)
 /*
  * POST /orders/{id}/refunds (staff): {"whole": true} or {"lines": [{line,
  * quantity, amount?}], "shipping"?, "amount"?, "reason"?}: appends
- * "refunded" (amounts filled pro rata, a credit-note number); more than
- * is paid or left is 422, an order with nothing paid 409.
+ * "refunded" (amounts filled pro rata, a credit-note number) and refunds
+ * that amount through the payment's provider in the same transaction;
+ * more than is paid or left is 422, an order with nothing paid 409.
  */
 int
 checkout_orders_refund(struct core_req *r)
 {
-	sqlite3		*db;
-	cJSON		*j;
-	char		 reason[CHECKOUT_ORDER_REASON_MAX];
-	int		 rc;
+	struct checkout_order	 o;
+	sqlite3			*db;
+	cJSON			*j;
+	char			 reason[CHECKOUT_ORDER_REASON_MAX];
+	int64_t			 before;
+	int			 rc;
 
 	if (!cJSON_IsObject(r->body)) {
 		core_http_problem(r, 422, "validation", "Validation failed",
@@ -269,8 +349,18 @@ checkout_orders_refund(struct core_req *r)
 		core_db_rollback(db);
 		return (checkout_not_found(r, "not-found", "no such order"));
 	}
+	before = core_db_scalar(db, "SELECT refunded FROM orders WHERE id = ?",
+	    r->params[0], 0);
 	rc = checkout_order_append(db, r->params[0], "refunded", r->body,
-	    r->who.sub, -1, NULL, reason, sizeof(reason));
+	    r->who.sub, -1, &o, reason, sizeof(reason));
+	if (rc == CHECKOUT_ORDER_OK) {
+		rc = checkout_pay_on_refund(db, r->params[0], o.refunded - before,
+		    o.last_credit_note, r->who.sub, reason, sizeof(reason));
+		checkout_order_cleanup(&o);
+		if (rc != CHECKOUT_PAY_OK && rc != -1)
+			rc = rc == CHECKOUT_PAY_INVALID ?
+			    CHECKOUT_ORDER_INVALID : CHECKOUT_ORDER_ILLEGAL;
+	}
 	if (rc == -1) {
 		core_db_rollback(db);
 		return (checkout_internal(r));

@@ -27,7 +27,7 @@ static const char *const checkout_pay_states[] = {
 };
 
 static const char *const checkout_pay_ops[] = {
-	"create", "authorize", "capture", "refund", "cancel"
+	"create", "authorize", "capture", "refund", "cancel", "sync"
 };
 
 static int	checkout_pay_from_json(struct checkout_pay_record *,
@@ -179,10 +179,12 @@ checkout_pay_std_cancel(struct checkout_pay_record *rec,
 {
 	(void)call;
 	if ((rec->state != CHECKOUT_PAYST_PENDING &&
-	    rec->state != CHECKOUT_PAYST_AUTHORIZED) || rec->captured > 0) {
+	    rec->state != CHECKOUT_PAYST_AUTHORIZED) ||
+	    rec->captured > rec->refunded) {
 		snprintf(reason, len, "the payment is %s%s: refund it instead",
-		    checkout_pay_state_name(rec->state), rec->captured > 0 ?
-		    " with money captured" : "");
+		    checkout_pay_state_name(rec->state),
+		    rec->captured > rec->refunded ? " with money captured" :
+		    "");
 		return (CHECKOUT_PAY_ILLEGAL);
 	}
 	rec->state = CHECKOUT_PAYST_CANCELLED;
@@ -499,7 +501,10 @@ checkout_pay_run(sqlite3 *db, const char *provider, enum checkout_pay_op op,
 		snprintf(rec.provider, sizeof(rec.provider), "%s", provider);
 	}
 	before = rec;
-	v = pv->ops[op](&rec, call, reason, len);
+	if (pv->ops[op] == NULL)
+		v = checkout_pay_unsupported(&rec, call, reason, len);
+	else
+		v = pv->ops[op](&rec, call, reason, len);
 	if (v == CHECKOUT_PAY_ILLEGAL || v == CHECKOUT_PAY_INVALID)
 		return (v);
 	/* A paid event the order refuses undoes the whole call. */

@@ -40,6 +40,7 @@ enum checkout_pay_op {
 	CHECKOUT_PAY_CAPTURE,
 	CHECKOUT_PAY_REFUND,
 	CHECKOUT_PAY_CANCEL,
+	CHECKOUT_PAY_SYNC,		/* ask the provider what became of it */
 	CHECKOUT_PAY_OP_COUNT
 };
 
@@ -78,7 +79,8 @@ struct checkout_pay_call {
 /*
  * An operation judges call against rec; on OK (and on DECLINED, which
  * records the decline) it has changed rec.  On ILLEGAL or INVALID rec is
- * unchanged.  reason says why when it is not OK.
+ * unchanged.  reason says why when it is not OK.  A provider leaves an
+ * operation it does not have NULL (refused as ILLEGAL).
  */
 typedef enum checkout_pay_verdict (*checkout_pay_fn)(
     struct checkout_pay_record *rec, const struct checkout_pay_call *call,
@@ -111,7 +113,7 @@ const struct checkout_pay_provider *checkout_pay_provider_at(int);
 
 const char	*checkout_pay_state_name(enum checkout_pay_state);
 const char	*checkout_pay_op_name(enum checkout_pay_op);
-/* "create" ... "cancel" -> op; -1 when unknown. */
+/* "create" ... "sync" -> op; -1 when unknown. */
 int		 checkout_pay_op_parse(const char *);
 
 /*
@@ -120,7 +122,8 @@ int		 checkout_pay_op_parse(const char *);
  * (partial allowed), from pending or authorized (bounded by the
  * authorization when one exists); the record is captured when nothing
  * is due.  refund: up to captured - refunded; refunded when all is back.
- * cancel: only while nothing was captured.
+ * cancel: only while no captured money is kept (nothing captured, or all
+ * of it refunded): what is still due is no longer asked for.
  */
 enum checkout_pay_verdict checkout_pay_std_create(struct checkout_pay_record *,
 		    const struct checkout_pay_call *, char *, size_t);
@@ -189,12 +192,69 @@ int		 checkout_pay_setting(sqlite3 *, const char *name, char *out,
 int		 checkout_pay_setting_put(sqlite3 *, const char *name,
 		    const char *value);
 
+/* --- the payment side of an order's life (checkout_pay_order.c) ---------- */
+
+/*
+ * Runs the test provider for order_id once it is approved, inside the
+ * caller's transaction: authorize the due amount by its amount rule
+ * (key "place-authorize") and capture it when authorized
+ * ("place-capture"), which appends the order's paid event.  Anything
+ * but an approved order with a pending test payment is left alone; the
+ * fixed keys make every repeat (a retried request, the saga's answer
+ * delivered again, a restart) answer the first result and charge
+ * nothing twice.  Returns 0, or -1 on a db error (roll back).
+ */
+int		 checkout_pay_settle_tx(sqlite3 *, const char *order_id);
+
+/* checkout_pay_settle_tx in its own transaction; failures are logged. */
+void		 checkout_pay_settle(sqlite3 *, const char *order_id);
+
+/*
+ * At a worker's start: every approved order whose test payment is still
+ * pending is taken up again.  One the provider was never asked about
+ * (a crash between approval and the call) is settled as at placement;
+ * one it answered "later" is asked again (sync, key "resume-sync") and
+ * captured when the provider has approved it ("resume-capture").  Safe
+ * in every worker at once: the write lock serializes them and the keys
+ * make the second a replay.  Returns the number taken up, or -1.
+ */
+int		 checkout_pay_resume(sqlite3 *);
+
+/* The module's per-worker init hook: checkout_pay_resume, logged. */
+int		 checkout_pay_start(sqlite3 *);
+
+/*
+ * The payment side of cancelling order_id, in the caller's transaction
+ * after its cancelled event: money captured and kept is refunded through
+ * the provider (key "cancel-refund") and what is still open is cancelled
+ * ("cancel").  No payment, or one already declined or cancelled, is left
+ * as it is.  A verdict (reason filled), or -1 on a db error.
+ */
+int		 checkout_pay_on_cancel(sqlite3 *, const char *order_id,
+		    const char *actor, char *reason, size_t reasonlen);
+
+/*
+ * The payment side of refund credit_note of amount on order_id, in the
+ * caller's transaction after its refunded event: the provider refunds
+ * amount (key "refund-<credit note>").  A verdict or -1.
+ */
+int		 checkout_pay_on_refund(sqlite3 *, const char *order_id,
+		    int64_t amount, int64_t credit_note, const char *actor,
+		    char *reason, size_t reasonlen);
+
+/*
+ * The payment of order_id for the order views: the record with its
+ * provider calls, oldest first ({op, key, amount, verdict, state, at});
+ * JSON null when the order has none.  NULL on a db error.
+ */
+cJSON		*checkout_pay_order_json(sqlite3 *, const char *order_id);
+
 /* --- the test provider (checkout_pay_test.c) ----------------------------- */
 
 /*
  * What the test provider answers for amount: the last two minor digits
- * 01 decline, 02 pending (approved later by a webhook), anything else
- * approve.
+ * 01 decline, 02 pending (approved later by a webhook, or found approved
+ * when the shop asks again with sync), anything else approve.
  */
 enum checkout_pay_state checkout_pay_test_outcome(int64_t amount);
 

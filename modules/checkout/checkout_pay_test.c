@@ -3,7 +3,8 @@
  * amount being authorized, so storefronts and tests can drive every path
  * without a real gateway.  The last two minor digits decide: 01 is
  * declined, 02 stays pending until a webhook approves (or declines) it,
- * anything else is approved.  Webhooks are signed like the big gateways
+ * anything else is approved; asked again later (sync, as a shop does
+ * after missing a webhook) a pending 02 is found approved.  Webhooks are signed like the big gateways
  * sign theirs: X-Mercato-Signature: t=<unix seconds>,v1=<hex
  * HMAC-SHA256 of "<t>.<raw body>"> with the shop's secret (made at the
  * first start, in payment_settings); the time must be within 5 minutes,
@@ -27,6 +28,9 @@ static enum checkout_pay_verdict checkout_pay_test_authorize(
 static enum checkout_pay_verdict checkout_pay_test_capture(
 		    struct checkout_pay_record *,
 		    const struct checkout_pay_call *, char *, size_t);
+static enum checkout_pay_verdict checkout_pay_test_sync(
+		    struct checkout_pay_record *,
+		    const struct checkout_pay_call *, char *, size_t);
 static void	checkout_pay_test_mac(const char *secret, const char *body,
 		    size_t len, int64_t t,
 		    unsigned char mac[crypto_auth_hmacsha256_BYTES]);
@@ -40,6 +44,7 @@ const struct checkout_pay_provider checkout_pay_test = {
 		[CHECKOUT_PAY_CAPTURE] = checkout_pay_test_capture,
 		[CHECKOUT_PAY_REFUND] = checkout_pay_std_refund,
 		[CHECKOUT_PAY_CANCEL] = checkout_pay_std_cancel,
+		[CHECKOUT_PAY_SYNC] = checkout_pay_test_sync,
 	},
 	.webhook = checkout_pay_test_webhook,
 };
@@ -90,6 +95,37 @@ checkout_pay_test_authorize(struct checkout_pay_record *rec,
 		rec->authorized = call->amount;
 		return (CHECKOUT_PAY_OK);
 	}
+}
+
+/*
+ * What the gateway says now about a pending payment: one it answered
+ * "later" (02) has been approved in the meantime, the others follow the
+ * amount rule as an authorization would.  Anything but pending is
+ * already known and is answered as it stands.
+ */
+static enum checkout_pay_verdict
+checkout_pay_test_sync(struct checkout_pay_record *rec,
+    const struct checkout_pay_call *call, char *reason, size_t len)
+{
+	if (rec->state != CHECKOUT_PAYST_PENDING) {
+		snprintf(reason, len, "the payment is %s",
+		    checkout_pay_state_name(rec->state));
+		return (CHECKOUT_PAY_OK);
+	}
+	if (call->amount != rec->amount) {
+		snprintf(reason, len, "the gateway holds a payment of %lld",
+		    (long long)rec->amount);
+		return (CHECKOUT_PAY_INVALID);
+	}
+	if (checkout_pay_test_outcome(rec->amount) == CHECKOUT_PAYST_DECLINED) {
+		rec->state = CHECKOUT_PAYST_DECLINED;
+		snprintf(reason, len, "the test provider declines amounts"
+		    " ending in 01");
+		return (CHECKOUT_PAY_DECLINED);
+	}
+	rec->state = CHECKOUT_PAYST_AUTHORIZED;
+	rec->authorized = rec->amount;
+	return (CHECKOUT_PAY_OK);
 }
 
 /* A card gateway captures only what it authorized. */

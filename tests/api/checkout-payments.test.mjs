@@ -261,6 +261,99 @@ describe('checkout: payments', () => {
 		assert.equal((await s.request('GET', `/api/v1/checkout/orders/${p.json.id}`, { token })).json.paid, 5002);
 	});
 
+	it('cancelling cancels the pending payment at its provider, and refunds a paid order with a credit note', async () => {
+		const O = '/api/v1/checkout/orders';
+		const get = async (id) => (await s.request('GET', `${O}/${id}`, { token })).json;
+		const tr = (id, body, tk = token) => s.request('POST', `${O}/${id}/transitions`, { token: tk, body });
+		const ops = (d) => d.payment.calls.map((c) => `${c.op}:${c.key}:${c.verdict}`);
+
+		/* Unpaid bank transfer: the provider's cancel, nothing refunded, no credit note. */
+		const a = await (await cartOf(3000))('cancel-pending', 'bank_transfer');
+		assert.equal(a.status, 201, a.text);
+		assert.equal((await get(a.json.id)).payment.state, 'pending');
+		assertProblem(await tr(a.json.id, { to: 'cancelled' }, cust), 403);
+		let r = await tr(a.json.id, { to: 'cancelled', reason: 'customer changed their mind' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.status, 'cancelled');
+		assert.equal(r.json.refunded, 0);
+		assert.equal(r.json.credit_notes, 0);
+		assert.equal(r.json.payment.state, 'cancelled');
+		assert.deepEqual(ops(r.json), ['create:place:ok', 'cancel:cancel:ok']);
+		/* Cancelled is final: a second cancel is 409 naming the state and writes nothing. */
+		const again = assertProblem(await tr(a.json.id, { to: 'cancelled' }), 409, 'illegal-transition');
+		assert.match(again.detail, /cancelled/);
+		assert.deepEqual(ops(await get(a.json.id)), ['create:place:ok', 'cancel:cancel:ok']);
+
+		/* Staff "paid" is money received on the payment, then cancelling refunds all of it. */
+		const b = await (await cartOf(4000))('cancel-paid', 'bank_transfer');
+		r = await tr(b.json.id, { to: 'paid', note: 'on the account' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.status, 'paid');
+		assert.equal(r.json.payment.state, 'captured');
+		assert.equal(r.json.payment.captured, 4000);
+		/* More than was paid: 422, and neither the order nor the payment moves. */
+		assertProblem(await s.request('POST', `${O}/${b.json.id}/refunds`, { token, body: { amount: 4001 } }), 422,
+		    'invalid-refund');
+		const still = await get(b.json.id);
+		assert.equal(still.refunded, 0);
+		assert.equal(still.payment.refunded, 0);
+		assert.equal(still.payment.calls.length, 2);
+		r = await tr(b.json.id, { to: 'cancelled', reason: 'out of our hands' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.status, 'cancelled');
+		assert.equal(r.json.payment_status, 'refunded');
+		assert.equal(r.json.refunded, 4000);
+		assert.equal(r.json.credit_notes, 1);
+		assert.ok(r.json.last_credit_note >= 1);
+		const ev = r.json.timeline.at(-1);
+		assert.equal(ev.type, 'cancelled');
+		assert.equal(ev.payload.refund_amount, 4000);
+		assert.equal(ev.payload.credit_note_number, r.json.last_credit_note);
+		assert.equal(r.json.payment.state, 'refunded');
+		assert.equal(r.json.payment.refunded, 4000);
+		assert.deepEqual(ops(r.json).slice(-1), ['refund:cancel-refund:ok']);
+
+		/* Partly refunded, then cancelled: the rest comes back, once. */
+		const c = await (await cartOf(6000))('cancel-part', 'bank_transfer');
+		assert.equal((await tr(c.json.id, { to: 'paid' })).status, 200);
+		r = await s.request('POST', `${O}/${c.json.id}/refunds`, { token, body: { amount: 1000, reason: 'goodwill' } });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.payment.refunded, 1000);
+		const cn = r.json.last_credit_note;
+		assert.ok(ops(r.json).includes(`refund:refund-${cn}:ok`));
+		r = await tr(c.json.id, { to: 'cancelled' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.refunded, 6000);
+		assert.equal(r.json.last_credit_note, cn + 1);
+		assert.equal(r.json.payment.refunded, 6000);
+		assert.equal(r.json.payment.state, 'refunded');
+		assert.equal(r.json.timeline.at(-1).payload.refund_amount, 5000);
+
+		/* A card payment is captured by its provider only, never marked paid by hand. */
+		const d = await (await cartOf(7001))('card-declined');
+		assert.equal(d.json.status, 'approved');
+		const p = assertProblem(await tr(d.json.id, { to: 'paid' }), 409, 'illegal-transition');
+		assert.match(p.detail, /declined/);
+		const dd = await get(d.json.id);
+		assert.equal(dd.paid, 0);
+		assert.equal(dd.payment.captured, 0);
+		/* Its cancel leaves the declined payment as the provider left it. */
+		r = await tr(d.json.id, { to: 'cancelled' });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.payment.state, 'declined');
+
+		/* A card payment taken at placement: a refund goes back through the provider. */
+		const e = await (await cartOf(8000))('card-refund');
+		assert.equal(e.json.status, 'paid');
+		r = await s.request('POST', `${O}/${e.json.id}/refunds`, { token, body: { whole: true } });
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.status, 'refunded');
+		assert.equal(r.json.payment.state, 'refunded');
+		assert.equal(r.json.payment.refunded, 8000);
+		assert.deepEqual(ops(r.json), ['create:place:ok', 'authorize:place-authorize:ok', 'capture:place-capture:ok',
+			`refund:refund-${r.json.last_credit_note}:ok`]);
+	});
+
 	it('verifies webhook signatures over the raw body', async () => {
 		const secret = (await s.request('GET', `${P}/test`, { token })).json.webhook_secret;
 		const hook = (body, sig) => s.request('POST', `${P}/test/webhook`, { body,
