@@ -280,6 +280,15 @@ int		 checkout_place_payment(sqlite3 *,
 void		 checkout_order_clock_set(int64_t ms);
 int64_t		 checkout_order_now(void);
 
+/*
+ * The demo orders of a first start (checkout_order_seed.c), inside the
+ * seed's transaction, which it commits and opens again between steps so
+ * the bus carries each order's stock saga: placed with the shipping
+ * method id standard.  0 (also when the catalog is not the demo one) or
+ * -1.
+ */
+int		 checkout_seed_orders(sqlite3 *, const char *standard);
+
 /* --- numbers and idempotency (checkout_order_docs.c) --------------------- */
 
 /*

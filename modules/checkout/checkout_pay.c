@@ -263,7 +263,7 @@ checkout_pay_save(sqlite3 *db, const struct checkout_pay_record *rec)
 	    " state = ?3, authorized = ?6, captured = ?7, refunded = ?8,"
 	    " updated_at = ?10")) == NULL)
 		return (-1);
-	now = core_db_now_ms();
+	now = checkout_order_now();
 	sqlite3_bind_text(st, 1, rec->order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, rec->provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, checkout_pay_state_name(rec->state), -1,
@@ -413,7 +413,7 @@ checkout_pay_store_call(sqlite3 *db, const char *order_id,
 		sqlite3_bind_int64(st, 4, call->amount);
 		sqlite3_bind_int(st, 5, verdict);
 		sqlite3_bind_text(st, 6, s, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 7, core_db_now_ms());
+		sqlite3_bind_int64(st, 7, checkout_order_now());
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
 		    core_db_err(db, "pay store call");
 		sqlite3_reset(st);

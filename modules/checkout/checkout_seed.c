@@ -3,12 +3,20 @@
  * the Netherlands and France with a flat rate, free shipping from 100.00
  * on and store pickup.  Prices, tax and promotions arrive from pricing's
  * log like any other change.
+ *
+ * Then a dozen demo orders spread over the last 27 days, in every state a
+ * shop sees (checkout_order_seed.c): catalog and pricing seed first and
+ * their commits deliver the demo products and prices to checkout's
+ * copies, so the orders are placed through the real path.  A shop whose
+ * catalog is not the demo one gets no made-up orders.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "core/core_db.h"
 #include "core/core_id.h"
 #include "modules/checkout/checkout_int.h"
+#include "modules/checkout/checkout_order.h"
 
 static const struct {
 	const char	*name, *kind;
@@ -25,6 +33,7 @@ checkout_seed(sqlite3 *db)
 	static const char *const countries[] = { "DE", "AT", "NL", "FR" };
 	sqlite3_stmt	*st;
 	char		 zone[CORE_ID_MAX], id[CORE_ID_MAX];
+	char		 standard[CORE_ID_MAX];
 	int64_t		 now;
 	size_t		 i;
 
@@ -45,6 +54,8 @@ checkout_seed(sqlite3 *db)
 	for (i = 0; i < sizeof(checkout_seed_methods) /
 	    sizeof(checkout_seed_methods[0]); i++) {
 		core_id_new(id, sizeof(id), "shm");
+		if (i == 0)
+			snprintf(standard, sizeof(standard), "%s", id);
 		if ((st = core_db_stmt(db, "INSERT INTO shipping_methods (id,"
 		    " zone_id, name, kind, amount, min_subtotal, created_at)"
 		    " VALUES (?, ?, ?, ?, ?, ?, ?)")) == NULL)
@@ -63,5 +74,5 @@ checkout_seed(sqlite3 *db)
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return (core_db_err(db, "seed method"));
 	}
-	return (0);
+	return (checkout_seed_orders(db, standard));
 }
