@@ -28,8 +28,15 @@
 
 #define BUS_BATCH	100
 
+#define BUS_SOURCES_MAX	16
+
 static int	bus_running;
-static int	bus_pending;
+static const char *bus_dirty[BUS_SOURCES_MAX];	/* news since the round */
+static int	bus_ndirty;
+static int	bus_all;
+static const char *bus_round[BUS_SOURCES_MAX];	/* this round's sources */
+static int	bus_nround;
+static int	bus_round_all;
 static int	bus_replay;
 static char	bus_error[256];
 
@@ -38,6 +45,7 @@ static const struct core_sub *bus_find_sub(const struct core_module *,
 		    const char *, const char *);
 static int	bus_deliver_pair(const struct core_module *, const char *);
 static int	bus_pair_pending(const struct core_module *, const char *);
+static void	bus_pair_fn(const struct core_module *, const char *);
 
 void
 core_bus_set_error(const char *why)
@@ -96,11 +104,64 @@ core_bus_publish(sqlite3 *db, const char *type, int version,
 	return (0);
 }
 
+/*
+ * Which sources have news: a commit marks its own file, so a delivery round
+ * looks only at the pairs reading from it (each look costs a read of two
+ * files); the sweep, start-up and replays mark them all.
+ */
+static void
+bus_mark(const char *source)
+{
+	int	i;
+
+	if (bus_all)
+		return;
+	for (i = 0; i < bus_ndirty; i++)
+		if (strcmp(bus_dirty[i], source) == 0)
+			return;
+	if (bus_ndirty == BUS_SOURCES_MAX)
+		bus_all = 1;
+	else
+		bus_dirty[bus_ndirty++] = source;
+}
+
+static int
+bus_in_round(const char *source)
+{
+	int	i;
+
+	if (bus_round_all)
+		return (1);
+	for (i = 0; i < bus_nround; i++)
+		if (strcmp(bus_round[i], source) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+bus_run(void)
+{
+	int	i;
+
+	if (bus_running)
+		return;		/* a handler's commit: the loop goes round */
+	bus_running = 1;
+	while (bus_all || bus_ndirty > 0) {
+		bus_round_all = bus_all;
+		bus_nround = bus_ndirty;
+		memcpy(bus_round, bus_dirty, sizeof(bus_round));
+		bus_all = bus_ndirty = 0;
+		for (i = 0; core_modules[i] != NULL; i++)
+			core_bus_each_source(core_modules[i], bus_pair_fn);
+	}
+	bus_running = 0;
+}
+
 void
 core_bus_committed(const char *source)
 {
-	(void)source;
-	core_bus_deliver_all();
+	bus_mark(source);
+	bus_run();
 }
 
 static int
@@ -445,26 +506,15 @@ core_bus_each_source(const struct core_module *m,
 static void
 bus_pair_fn(const struct core_module *m, const char *source)
 {
-	(void)bus_deliver_pair(m, source);
+	if (bus_in_round(source))
+		(void)bus_deliver_pair(m, source);
 }
 
 void
 core_bus_deliver_all(void)
 {
-	int	i;
-
-	if (bus_running) {
-		/* A handler's commit: the outer loop goes round again. */
-		bus_pending = 1;
-		return;
-	}
-	bus_running = 1;
-	do {
-		bus_pending = 0;
-		for (i = 0; core_modules[i] != NULL; i++)
-			core_bus_each_source(core_modules[i], bus_pair_fn);
-	} while (bus_pending);
-	bus_running = 0;
+	bus_all = 1;
+	bus_run();
 }
 
 void

@@ -214,6 +214,8 @@ core_db_open(const char *name, int sync_full, int migrate)
 		goto fail;
 	if (core_db_exec(db, "PRAGMA journal_mode=WAL") == -1 ||
 	    core_db_exec(db, "PRAGMA foreign_keys=ON") == -1 ||
+	    /* Sorts and statement journals: not a file in /var/tmp. */
+	    core_db_exec(db, "PRAGMA temp_store=MEMORY") == -1 ||
 	    core_db_exec(db, sync_full ? "PRAGMA synchronous=FULL" :
 	    "PRAGMA synchronous=NORMAL") == -1)
 		goto fail;
