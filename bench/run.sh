@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: measures the binary on 127.0.0.1 and prints numbers.
 #   binary size, start-up time to /readyz, idle RSS (parent + workers),
-#   wrk req/s and latency for GET /healthz and for the password grant.
+#   wrk req/s and latency for GET /healthz and for the password grant,
+#   search, a product, a 20-line quote, and orders end to end.
 # Every load is bounded in time (BENCH_SECONDS, default 10).
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -82,3 +83,23 @@ grep -ho '"route":"/api/v1/pricing/quote","status":200,"duration_us":[0-9]*' \
     awk '{ v[NR] = $1 } END { if (NR == 0) { print "server side: no quote in the log"; exit }
 	printf "server side (%d quotes): p50 %d us, p99 %d us, max %d us\n", NR,
 	    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1], v[NR] }'
+
+# Orders end to end (issue 5): new guest cart -> one or two lines -> POST
+# order with an Idempotency-Key -> answer with the stock saga's decision,
+# checkout, catalog and pricing at synchronous=FULL.  Node drives 8 lanes
+# of keep-alive connections (it shares the 2 cores with the server).
+# The carts are priced against the 50 promotions the quote bench left.
+echo
+echo "== orders end to end (new cart -> lines -> approved order): 8 lanes, ${secs}s"
+command -v node >/dev/null || { echo "bench: node is missing: orders not measured"; exit 0; }
+BENCH_SECONDS=$secs node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" \
+    bench@example.com "$pw" 8
+sleep 1
+for r in '/api/v1/checkout/carts' '/api/v1/checkout/carts/{id}/lines' \
+    '/api/v1/checkout/orders'; do
+	grep -hF "\"route\":\"$r\",\"status\"" "$tmp/out.log" "$tmp/err.log" |
+	    grep -o '"duration_us":[0-9]*' | sed 's/.*://' | sort -n |
+	    awk -v r="POST $r" '{ v[NR] = $1 } END { if (NR == 0) exit
+		printf "  server side %s (%d): p50 %d us, p99 %d us\n", r, NR,
+		    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1] }'
+done

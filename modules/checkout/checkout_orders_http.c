@@ -391,6 +391,16 @@ checkout_place_final(struct core_req *r, sqlite3 *db, const char *scope,
 	cJSON			*j;
 	char			*text;
 
+	/*
+	 * Still created: the other worker took catalog's stock answer into
+	 * its own delivery round and has not applied it yet.  Delivering
+	 * everything waits for its locks and finds the answer applied.
+	 */
+	if (checkout_order_load(db, order_id, 1, &o) != 0)
+		return (checkout_internal(r));
+	if (o.state == CHECKOUT_ORDER_CREATED)
+		core_bus_deliver_all();
+	checkout_order_cleanup(&o);
 	/* Normally done with the approval; here for another worker's. */
 	checkout_pay_settle(db, order_id);
 	if (checkout_order_load(db, order_id, 1, &o) != 0)
