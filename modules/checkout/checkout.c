@@ -82,6 +82,8 @@ static const struct core_route checkout_routes[] = {
 	    checkout_orders_transition, CORE_ACCESS_STAFF, 4096 },
 	{ HTTP_METHOD_POST, "/api/v1/checkout/orders/{id}/refunds",
 	    checkout_orders_refund, CORE_ACCESS_STAFF, 16384 },
+	{ HTTP_METHOD_POST, "/api/v1/checkout/orders/{id}/refunds/preview",
+	    checkout_orders_refund_preview, CORE_ACCESS_STAFF, 16384 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/orders/{id}/invoice",
 	    checkout_orders_invoice, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/stats",

@@ -141,6 +141,7 @@ int	checkout_orders_transition(struct core_req *);
 int	checkout_my_orders_list(struct core_req *);
 int	checkout_my_order_get(struct core_req *);
 int	checkout_orders_refund(struct core_req *);
+int	checkout_orders_refund_preview(struct core_req *);
 int	checkout_orders_invoice(struct core_req *);
 
 /* checkout_stats.c: the admin dashboard's sales figures. */

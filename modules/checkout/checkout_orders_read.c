@@ -320,19 +320,48 @@ done:
 }
 
 /*
+ * What a refund would be, as the server computes it: the refunded
+ * event's payload read back inside the transaction the caller rolls
+ * back, without the credit-note number it would take.  NULL on error.
+ */
+static cJSON *
+checkout_refund_preview(sqlite3 *db, const char *id, const char *currency)
+{
+	cJSON	*tl, *last, *p;
+
+	if ((tl = checkout_order_timeline(db, id)) == NULL)
+		return (NULL);
+	last = cJSON_GetArrayItem(tl, cJSON_GetArraySize(tl) - 1);
+	p = cJSON_DetachItemFromObjectCaseSensitive(last, "payload");
+	cJSON_Delete(tl);
+	if (p == NULL)
+		return (NULL);
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "credit_note_number");
+	if (cJSON_GetObjectItemCaseSensitive(p, "lines") == NULL)
+		cJSON_AddArrayToObject(p, "lines");
+	if (cJSON_GetObjectItemCaseSensitive(p, "shipping") == NULL)
+		cJSON_AddNumberToObject(p, "shipping", 0);
+	cJSON_AddStringToObject(p, "currency", currency);
+	return (p);
+}
+
+/*
  * POST /orders/{id}/refunds (staff): {"whole": true} or {"lines": [{line,
  * quantity, amount?}], "shipping"?, "amount"?, "reason"?}: appends
  * "refunded" (amounts filled pro rata, a credit-note number) and refunds
  * that amount through the payment's provider in the same transaction;
  * more than is paid or left is 422, an order with nothing paid 409.
+ * With preview (POST /orders/{id}/refunds/preview) everything runs and
+ * is rolled back: 200 with the amounts the refund would have.
  */
-int
-checkout_orders_refund(struct core_req *r)
+static int
+checkout_orders_refund_run(struct core_req *r, int preview)
 {
 	struct checkout_order	 o;
 	sqlite3			*db;
 	cJSON			*j;
 	char			 reason[CHECKOUT_ORDER_REASON_MAX];
+	char			 currency[4];
 	int64_t			 before;
 	int			 rc;
 
@@ -356,6 +385,7 @@ checkout_orders_refund(struct core_req *r)
 	if (rc == CHECKOUT_ORDER_OK) {
 		rc = checkout_pay_on_refund(db, r->params[0], o.refunded - before,
 		    o.last_credit_note, r->who.sub, reason, sizeof(reason));
+		snprintf(currency, sizeof(currency), "%s", o.currency);
 		checkout_order_cleanup(&o);
 		if (rc != CHECKOUT_PAY_OK && rc != -1)
 			rc = rc == CHECKOUT_PAY_INVALID ?
@@ -375,12 +405,34 @@ checkout_orders_refund(struct core_req *r)
 			    "Illegal transition", reason, NULL);
 		return (KORE_RESULT_OK);
 	}
+	if (preview) {
+		j = checkout_refund_preview(db, r->params[0], currency);
+		core_db_rollback(db);
+		if (j == NULL)
+			return (checkout_internal(r));
+		http_response_header(r->http, "cache-control", "no-store");
+		core_http_json_take(r, 200, j);
+		return (KORE_RESULT_OK);
+	}
 	if (core_db_commit(db) == -1)
 		return (checkout_internal(r));
 	if ((j = checkout_order_detail(db, r->params[0], NULL, 1)) == NULL)
 		return (checkout_internal(r));
 	core_http_json_take(r, 201, j);
 	return (KORE_RESULT_OK);
+}
+
+int
+checkout_orders_refund(struct core_req *r)
+{
+	return (checkout_orders_refund_run(r, 0));
+}
+
+/* POST /orders/{id}/refunds/preview (staff): the refund, not written. */
+int
+checkout_orders_refund_preview(struct core_req *r)
+{
+	return (checkout_orders_refund_run(r, 1));
 }
 
 /*

@@ -314,10 +314,28 @@ describe('checkout: orders', () => {
 		assertProblem(await s.request('POST', `${O}/ord_nope/refunds`, { token, body: { whole: true } }), 404);
 		assert.equal((await s.request('POST', `${O}/${o.id}/transitions`, { token, body: { to: 'paid' } })).status, 200);
 		assertProblem(await rf({ lines: [{ line: 1, quantity: 4 }] }), 422, 'invalid-refund');
-		let r = await rf({ lines: [{ line: 1, quantity: 1 }], reason: 'damaged' });
+		/* The preview: the server's amounts, nothing written, no credit note taken. */
+		const pv = (body, tk = token) => s.request('POST', `${O}/${o.id}/refunds/preview`, { token: tk, body });
+		assertProblem(await s.request('POST', `${O}/${o.id}/refunds/preview`, { body: { whole: true } }), 401);
+		assertProblem(await pv({ whole: true }, cust), 403);
+		assertProblem(await s.request('POST', `${O}/ord_nope/refunds/preview`, { token, body: { whole: true } }), 404);
+		assertProblem(await pv({ lines: [{ line: 1, quantity: 4 }] }), 422, 'invalid-refund');
+		assertProblem(await pv([]), 400);
+		let r = await pv({ lines: [{ line: 1, quantity: 1 }] });
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json, { lines: [{ line: 1, quantity: 1, amount: 1190 }], amount: 1190, shipping: 0,
+			currency: o.currency });
+		r = await pv({ whole: true });
+		assert.equal(r.json.amount, o.total);
+		const untouched = (await s.request('GET', `${O}/${o.id}`, { token })).json;
+		assert.equal(untouched.refunded, 0);
+		assert.equal(untouched.credit_notes, 0);
+		assert.equal(untouched.timeline.at(-1).type, 'paid');
+		r = await rf({ lines: [{ line: 1, quantity: 1 }], reason: 'damaged' });
 		assert.equal(r.status, 201, r.text);
 		assert.equal(r.json.payment_status, 'partially_refunded');
 		assert.equal(r.json.refunded, 1190);
+		assert.equal(r.json.payment.refunded, 1190);
 		r = await rf({ whole: true });
 		assert.equal(r.status, 201, r.text);
 		assert.equal(r.json.status, 'refunded');

@@ -11,7 +11,10 @@
  * cancelled behind the page's back: cancelling it again in the UI shows
  * the server's 409 in words.  No console error or CSP violation happens
  * beyond that provoked 409.  Last, a partial payment is recorded in the
- * form (10,00 of what is due) and the printable invoice downloads.
+ * form (10,00 of what is due) and the printable invoice downloads.  And a
+ * paid order's line is partly refunded in the refund dialog: the amount
+ * shown before confirming is the server's preview, the credit note number
+ * and amount show afterwards and the refund is in the timeline.
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/orders.test.mjs
  */
 import assert from 'node:assert/strict';
@@ -198,5 +201,56 @@ test('recording a partial payment and downloading the invoice', { timeout: 60000
 	const fs = await import('node:fs/promises');
 	const body = await fs.readFile(await download.path(), 'utf8');
 	assert.match(body, /<html/i);
+	await assertClean();
+});
+
+test('a partial refund of one line through the refund dialog', { timeout: 60000 }, async (t) => {
+	const order = await placeOrder('dee.orders@example.com');
+	const pay = await adminCall('POST', `${O}/${order.id}/payments`, { amount: order.total, note: 'bank' });
+	assert.ok([200, 201].includes(pay.status), JSON.stringify(pay.body));
+	/* What the server would refund for one of the line's two units. */
+	const expect = await adminCall('POST', `${O}/${order.id}/refunds/preview`, { lines: [{ line: 1, quantity: 1 }] });
+	assert.equal(expect.status, 200, JSON.stringify(expect.body));
+	const { page, assertClean } = await openPage(t);
+	const sent = [];
+	page.on('request', (req) => {
+		if (/\/refunds(\/preview)?$/.test(req.url()) && req.method() === 'POST')
+			sent.push(JSON.parse(req.postData() || '{}'));
+	});
+	await signIn(page);
+	await page.goto(`/admin/#/orders/${order.id}`);
+	await waitStatus(page, 'paid');
+	await page.getByTestId('order-action-refund').click();
+	const dlg = page.getByTestId('refund-dialog');
+	await dlg.waitFor();
+	assert.equal(await page.getByTestId('refund-confirm').isDisabled(), true, 'nothing chosen: nothing to confirm');
+	assert.equal(await page.getByTestId('refund-line').count(), 1);
+	await page.getByTestId('refund-qty').fill('1');
+	await page.getByTestId('refund-reason').fill('one arrived damaged');
+	const amount = page.getByTestId('refund-amount');
+	await amount.waitFor();
+	const shown = `${(expect.body.amount / 100).toFixed(2)} EUR`;
+	assert.equal(await amount.innerText(), shown, 'the server\'s amount is shown before confirming');
+	assert.equal(await page.getByTestId('refund-line-amount').innerText(), shown);
+	await page.getByTestId('refund-confirm').click();
+	const done = page.getByTestId('refund-result');
+	await done.waitFor();
+	await page.locator('[data-testid="order-detail-payment"]:text-is("partially refunded")').waitFor();
+	const d = await adminCall('GET', `${O}/${order.id}`);
+	assert.equal(d.body.refunded, expect.body.amount);
+	assert.equal(d.body.lines[0].refunded_quantity, 1);
+	assert.equal(d.body.payment.refunded, expect.body.amount);
+	assert.equal(await done.innerText(), `Credit note ${d.body.last_credit_note}: ${shown} refunded.`);
+	assert.deepEqual(await timelineTypes(page), ['created', 'approved', 'paid', 'refunded']);
+	const ev = page.locator('[data-testid="timeline-event"][data-type="refunded"]');
+	assert.match(await ev.innerText(), new RegExp(`Refunded ${shown.replace('.', '\\.')}, credit note ${d.body.last_credit_note}: one arrived damaged`));
+	/* The client chose lines and quantities only: never an amount. */
+	assert.ok(sent.length >= 2, 'previewed, then refunded');
+	for (const b of sent) {
+		assert.equal(b.amount, undefined);
+		assert.ok(b.lines.every((l) => l.amount === undefined && l.quantity === 1 && l.line === 1), JSON.stringify(b));
+	}
+	/* One unit and the rest of the money are still refundable. */
+	await page.getByTestId('order-action-refund').waitFor();
 	await assertClean();
 });

@@ -18,6 +18,7 @@ import { formatTime, formatMoney, parseMajor, plural } from '../../format.js';
 import { useHash, navigate } from '../../nav.js';
 import { Shipping } from './shipping.js';
 import { Payments } from './payments.js';
+import { Refund } from './refund.js';
 
 const O = '/api/v1/checkout/orders';
 const PAGE = 50;
@@ -406,7 +407,7 @@ function OrderPage({ id }) {
 		<${Section} title="Actions" testid="order-actions">
 			<${Notice} kind="error" testid="order-action-error">${error}<//>
 			<${Notice} kind="ok" testid="order-action-done">${done}<//>
-			${next.length === 0 ? html`<p class="muted" data-testid="order-no-actions">Nothing more can happen to this order.</p>` : html`
+			${next.length === 0 && !(o.next_actions || []).includes('refunded') ? html`<p class="muted" data-testid="order-no-actions">Nothing more can happen to this order.</p>` : html`
 				<div class="form-actions">
 					${next.map((a) => html`<button key=${a} type="button" disabled=${busy}
 						class=${`btn ${a === 'cancelled' ? 'btn-danger' : 'btn-primary'}`}
@@ -441,6 +442,7 @@ function OrderPage({ id }) {
 						<button class="btn btn-danger" disabled=${busy} data-testid="cancel-submit">Cancel the order</button>
 						<button type="button" class="btn" onClick=${() => setForm('')}>Keep it</button></div>
 				</form>` : null}
+			<${Refund} order=${o} onDone=${load} />
 		<//>
 		<${Section} title="Lines" testid="order-lines">
 			<div class="table-wrap"><table class="grid">
