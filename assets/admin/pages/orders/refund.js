@@ -148,7 +148,7 @@ export function Refund({ order, onDone }) {
 							return html`<tr key=${i} data-testid="refund-line">
 								<td>${l.title || l.sku}<br /><span class="muted small">${l.sku}</span></td>
 								<td class="num">${l.quantity}</td><td class="num">${l.refunded_quantity || 0}</td>
-								<td class="num">${money(l.total)}</td>
+								<td class="num nowrap">${money(l.total)}</td>
 								<td class="num"><input type="number" min="0" max=${left} step="1" class="qty"
 									aria-label=${`Units of ${l.sku} to refund`} disabled=${left <= 0}
 									value=${qty[i + 1] || 0} data-testid="refund-qty"
@@ -156,7 +156,7 @@ export function Refund({ order, onDone }) {
 										const n = Math.max(0, Math.min(left, Math.trunc(Number(e.currentTarget.value) || 0)));
 										setQty({ ...qty, [i + 1]: n });
 									}} /></td>
-								<td class="num" data-testid="refund-line-amount">${amountOf(i)}</td>
+								<td class="num nowrap" data-testid="refund-line-amount">${amountOf(i)}</td>
 							</tr>`;
 						})}</tbody>
 					</table></div>` : null}
