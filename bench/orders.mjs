@@ -10,6 +10,9 @@
  * (client side, p50/p99/max), and how many were approved.
  *
  * Usage: node bench/orders.mjs BASE_URL EMAIL PASSWORD [LANES]
+ *        node bench/orders.mjs BASE_URL EMAIL PASSWORD setup
+ * The second form only prepares the shop and prints "METHOD SKU ..." for
+ * bench/orders.lua (wrk, a lighter client than node for the top rate).
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -127,6 +130,11 @@ async function lane(id, skus, method, stop, out) {
 }
 
 const { skus, method } = await setup();
+if (lanesArg === 'setup') {
+	console.log([method, ...skus].join(' '));
+	agent.destroy();
+	process.exit(0);
+}
 const out = { line: [], place: [], order: [], status: {}, count: 0 };
 const stop = { done: false };
 const timer = setTimeout(() => { stop.done = true; }, SECONDS * 1000);

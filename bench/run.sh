@@ -85,15 +85,19 @@ grep -ho '"route":"/api/v1/pricing/quote","status":200,"duration_us":[0-9]*' \
 	    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1], v[NR] }'
 
 # Orders end to end (issue 5): new guest cart -> one or two lines -> POST
-# order with an Idempotency-Key -> answer with the stock saga's decision,
-# checkout, catalog and pricing at synchronous=FULL.  Node drives 8 lanes
-# of keep-alive connections (it shares the 2 cores with the server).
-# The carts are priced against the 50 promotions the quote bench left.
+# order with an Idempotency-Key -> the answer carrying the stock saga's
+# decision, with catalog, pricing and checkout at synchronous=FULL.  The top
+# rate with wrk (bench/orders.lua, 8 connections each walking the steps),
+# then the latency of whole orders with node (bench/orders.mjs, 4 lanes).
+# Both clients share the 2 cores with the server.  The carts are priced
+# against the 50 promotions the quote bench left.
 echo
-echo "== orders end to end (new cart -> lines -> approved order): 8 lanes, ${secs}s"
+echo "== orders end to end (new cart -> lines -> approved order): wrk -t8 -c8 -d${secs}s"
 command -v node >/dev/null || { echo "bench: node is missing: orders not measured"; exit 0; }
-BENCH_SECONDS=$secs node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" \
-    bench@example.com "$pw" 8
+setup=$(node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" bench@example.com "$pw" setup)
+BENCH_ORDER_SETUP=$setup wrk -t8 -c8 -d"${secs}s" --latency \
+    -s "$(dirname "$0")/orders.lua" "http://127.0.0.1:$port" |
+    grep -E "orders:|Non-2xx|Socket errors"
 sleep 1
 for r in '/api/v1/checkout/carts' '/api/v1/checkout/carts/{id}/lines' \
     '/api/v1/checkout/orders'; do
@@ -103,3 +107,7 @@ for r in '/api/v1/checkout/carts' '/api/v1/checkout/carts/{id}/lines' \
 		printf "  server side %s (%d): p50 %d us, p99 %d us\n", r, NR,
 		    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1] }'
 done
+echo
+echo "== orders end to end, whole-order latency: node, 4 lanes, ${secs}s"
+BENCH_SECONDS=$secs node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" \
+    bench@example.com "$pw" 4
