@@ -1,8 +1,9 @@
 /*
  * GET /api/v1/checkout/stats (staff): the admin dashboard's sales figures
- * from the orders list view, never from the events.  Two queries, each
- * on an index of migration 0006 named with INDEXED BY, so a schema that
- * lost the index fails to prepare instead of quietly scanning:
+ * from the orders list view, never from the events.  Besides the shop's
+ * currency (the one settings row), two queries, each reading only an
+ * index of migration 0006 named with INDEXED BY, so a schema that lost
+ * the index fails to prepare instead of quietly scanning the table:
  *
  * - sales per UTC day over the last `days` days (7..90, default 30, today
  *   included), zero-filled, oldest first: the orders placed that day in
