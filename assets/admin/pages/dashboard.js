@@ -24,6 +24,7 @@ import { formatMoney, plural, subscriptionStatus } from '../format.js';
 import { ordersHash } from './orders/index.js';
 
 const STATS = '/api/v1/checkout/stats?days=30';
+const SETTINGS = '/api/v1/pricing/settings';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /* The chart's geometry, in SVG user units (the SVG scales to its box). */
@@ -69,13 +70,18 @@ export function Dashboard({ user }) {
 
 function Sales() {
 	const [stats, setStats] = useState(null);
+	const [minor, setMinor] = useState(2);
 	const [error, setError] = useState('');
 
 	const reload = usePolling(async (alive) => {
 		try {
-			const r = await api('GET', STATS);
+			/* The currency's minor units come from pricing (JPY has 0). */
+			const [r, ps] = await Promise.all([api('GET', STATS),
+				api('GET', SETTINGS).catch(() => null)]);
 			if (!alive.current)
 				return;
+			if (ps && ps.currency === r.currency && Number.isInteger(ps.minor_units))
+				setMinor(ps.minor_units);
 			setStats(r);
 			setError('');
 		} catch (e) {
@@ -89,17 +95,17 @@ function Sales() {
 			actions=${html`<button class="btn" onClick=${reload} data-testid="sales-refresh">Refresh</button>`}>
 			<${Notice} kind="error" testid="sales-error">${error}<//>
 			${stats === null && !error ? html`<p class="muted">Loading…</p>` : null}
-			${stats !== null ? html`<${SalesBody} stats=${stats} />` : null}
+			${stats !== null ? html`<${SalesBody} stats=${stats} minor=${minor} />` : null}
 		<//>`;
 }
 
-function SalesBody({ stats }) {
+function SalesBody({ stats, minor }) {
 	const cur = stats.currency || '';
 	const days = Array.isArray(stats.days) ? stats.days : [];
 	const totals = stats.totals || { orders: 0, revenue: 0 };
 	return html`
 		<div class="stats">
-			<div class="stat"><span class="stat-value" data-testid="sales-revenue">${formatMoney(totals.revenue, cur)}</span>
+			<div class="stat"><span class="stat-value" data-testid="sales-revenue">${formatMoney(totals.revenue, cur, minor)}</span>
 				<span class="stat-label">revenue, last ${days.length} days</span></div>
 			<div class="stat"><span class="stat-value" data-testid="sales-orders">${totals.orders}</span>
 				<span class="stat-label">orders, last ${days.length} days</span></div>
@@ -113,7 +119,7 @@ function SalesBody({ stats }) {
 		${totals.orders === 0
 			? html`<div data-testid="sales-empty"><${Empty}>No orders in the last ${days.length} days yet:
 				the chart appears with the first one.<//></div>`
-			: html`<${SalesChart} days=${days} currency=${cur} />`}
+			: html`<${SalesChart} days=${days} currency=${cur} minor=${minor} />`}
 		<p class="muted small">Days in UTC. Revenue is what orders placed that day total, less
 			what was refunded of them; cancelled orders are left out.</p>`;
 }
@@ -163,7 +169,7 @@ function dayLabel(date) {
 	return m ? `${MONTHS[Number(m[1]) - 1]} ${Number(m[2])}` : String(date || '');
 }
 
-function SalesChart({ days, currency }) {
+function SalesChart({ days, currency, minor }) {
 	const n = days.length;
 	const rt = ticks(Math.max(...days.map((d) => d.revenue), 0));
 	const ot = ticks(Math.max(...days.map((d) => d.orders), 0));
@@ -176,7 +182,7 @@ function SalesChart({ days, currency }) {
 	const x = (i) => PAD.left + i * slot + slot / 2;
 	const yr = (v) => PAD.top + ih - (Math.max(v, 0) / rmax) * ih;
 	const yo = (v) => PAD.top + ih - (v / omax) * ih;
-	const money = (v) => formatMoney(v, currency);
+	const money = (v) => formatMoney(v, currency, minor);
 	const label = `Revenue and orders per day from ${days[0].date} to ${days[n - 1].date}, in ${currency}`;
 	const line = days.map((d, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${yo(d.orders).toFixed(1)}`).join(' ');
 	/* A date label every few days, counted back from today so it has one. */
