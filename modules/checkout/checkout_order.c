@@ -249,6 +249,8 @@ checkout_order_apply_created(struct checkout_order *o, const cJSON *p)
 	checkout_order_str(o->currency, sizeof(o->currency), p, "currency");
 	checkout_order_str(o->shipping_method, sizeof(o->shipping_method), p,
 	    "shipping_method");
+	checkout_order_str(o->shipping_method_name,
+	    sizeof(o->shipping_method_name), p, "shipping_method_name");
 	checkout_order_str(o->payment_method, sizeof(o->payment_method), p,
 	    "payment_method");
 	o->prices_include_tax = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p,
@@ -350,6 +352,12 @@ checkout_order_to_json(const struct checkout_order *o)
 	    o->prices_include_tax) == NULL;
 	bad |= cJSON_AddStringToObject(j, "shipping_method",
 	    o->shipping_method) == NULL;
+	/* Orders placed before the name was kept have none. */
+	if (o->shipping_method_name[0] != '\0')
+		bad |= cJSON_AddStringToObject(j, "shipping_method_name",
+		    o->shipping_method_name) == NULL;
+	else
+		bad |= cJSON_AddNullToObject(j, "shipping_method_name") == NULL;
 	bad |= cJSON_AddStringToObject(j, "payment_method",
 	    o->payment_method) == NULL;
 	a = o->shipping_address != NULL ?

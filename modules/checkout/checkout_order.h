@@ -88,6 +88,7 @@ struct checkout_order {
 	char				 currency[4];
 	int				 prices_include_tax;
 	char				 shipping_method[65];
+	char				 shipping_method_name[129]; /* "": older */
 	char				 payment_method[33];
 	cJSON				*shipping_address;
 	cJSON				*billing_address;

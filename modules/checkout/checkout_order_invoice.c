@@ -12,6 +12,7 @@
 
 #include "core/core_id.h"
 #include "modules/checkout/checkout_order.h"
+#include "modules/checkout/checkout_pay.h"
 
 static void	checkout_inv_text(FILE *, const char *);
 static void	checkout_inv_money(FILE *, int64_t, const char *);
@@ -115,6 +116,7 @@ checkout_order_invoice_html(const struct checkout_order *o,
     const char *shop_name)
 {
 	const struct checkout_order_line	*l;
+	const struct checkout_pay_provider	*pp;
 	FILE					*f;
 	char					*buf = NULL, date[32];
 	size_t					 len = 0;
@@ -182,9 +184,11 @@ checkout_order_invoice_html(const struct checkout_order *o,
 		checkout_inv_row(f, "Balance due", o->total - o->paid,
 		    o->currency);
 	fputs("</tfoot></table>\n<p>Payment: ", f);
-	checkout_inv_text(f, o->payment_method);
+	pp = checkout_pay_provider_get(o->payment_method);
+	checkout_inv_text(f, pp != NULL ? pp->title : o->payment_method);
 	fputs(" &middot; Shipping: ", f);
-	checkout_inv_text(f, o->shipping_method);
+	checkout_inv_text(f, o->shipping_method_name[0] != '\0' ?
+	    o->shipping_method_name : o->shipping_method);
 	fprintf(f, " &middot; Status: %s</p>\n</body></html>\n",
 	    checkout_order_state_name(o->state));
 	if (ferror(f)) {

@@ -231,6 +231,16 @@ checkout_place_payload(sqlite3 *db, const char *cart, const cJSON *b,
 	    cJSON_Duplicate(a, 1) : cJSON_CreateNull());
 	cJSON_AddStringToObject(p, "shipping_method",
 	    cJSON_GetObjectItemCaseSensitive(b, "shipping_method")->valuestring);
+	/* Its name as the shopper chose it, for the invoice and the admin. */
+	if ((st = core_db_stmt(db, "SELECT name FROM shipping_methods WHERE"
+	    " id = ?")) != NULL) {
+		sqlite3_bind_text(st, 1, cJSON_GetObjectItemCaseSensitive(b,
+		    "shipping_method")->valuestring, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			cJSON_AddStringToObject(p, "shipping_method_name",
+			    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
 	cJSON_AddStringToObject(p, "payment_method",
 	    cJSON_GetObjectItemCaseSensitive(b, "payment_method")->valuestring);
 	if (n == 0) {

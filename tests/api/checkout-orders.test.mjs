@@ -111,6 +111,8 @@ describe('checkout: orders', () => {
 		assert.equal(o.shipping, 490 + 93);
 		assert.equal(o.total, 2380 + 583);
 		assert.deepEqual(o.shipping_address, ADDR);
+		assert.equal(o.shipping_method, method);
+		assert.equal(o.shipping_method_name, 'Standard', 'the name as chosen, kept with the order');
 		const cc = await s.request('GET', `${C}/${c.id}`, c.opts);
 		assert.deepEqual(cc.json.lines, [], 'the cart is emptied');
 		const after0 = await stock(T);
@@ -352,6 +354,8 @@ describe('checkout: orders', () => {
 		assert.match(r.headers['content-security-policy'], /default-src 'none'/);
 		assert.ok(r.text.includes(String(o.number)));
 		assert.ok(!r.text.includes('x<b>y'), 'text is escaped');
+		assert.match(r.text, /Payment: Bank transfer &middot; Shipping: Standard/,
+		    'methods by their names, not ids');
 		assertProblem(await s.request('GET', `${O}/${o.id}/invoice`, { token: cust }), 403);
 		assertProblem(await s.request('GET', `${O}/${o.id}/invoice`), 401);
 		assertProblem(await s.request('GET', `${O}/ord_nope/invoice`, { token }), 404);

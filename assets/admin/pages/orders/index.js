@@ -72,6 +72,13 @@ export function ordersHash(filters) {
 }
 
 /* A local date "2026-11-26" as the API's UTC time at its start or end. */
+/* The built-in payment methods by the names shop owners know them by. */
+const METHOD_TITLES = { bank_transfer: 'Bank transfer', cod: 'Cash on delivery', test: 'Test provider' };
+
+function methodTitle(m) {
+	return METHOD_TITLES[m] || m;
+}
+
 function dayBound(day, end) {
 	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
 	if (!m)
@@ -464,17 +471,17 @@ function OrderPage({ id }) {
 			</dl>
 		<//>
 		<${Section} title="Payments" testid="order-payments">
-			<p class="muted small">Method: ${o.payment_method}</p>
+			<p class="muted small">Method: ${methodTitle(o.payment_method)}</p>
 			${payments.length === 0 ? html`<${Empty}>No payment received yet.<//>` : html`
 				<ul>${payments.map((e) => html`<li key=${e.seq} data-testid="order-payment">
 					${formatTime(e.at)}: ${money(e.payload && e.payload.amount, o)}
-					${e.payload && e.payload.method ? ` by ${e.payload.method}` : ''}</li>`)}</ul>`}
+					${e.payload && e.payload.method ? ` by ${methodTitle(e.payload.method)}` : ''}</li>`)}</ul>`}
 		<//>
 		<${Section} title="Customer and addresses" testid="order-addresses">
 			<dl class="meta">
 				<dt>Email</dt><dd data-testid="order-email">${o.email}</dd>
 				<dt>Customer</dt><dd>${o.customer_id || 'guest'}</dd>
-				<dt>Shipping method</dt><dd>${o.shipping_method}</dd>
+				<dt>Shipping method</dt><dd title=${o.shipping_method}>${o.shipping_method_name || o.shipping_method}</dd>
 				<dt>Ship to</dt><dd><${Address} a=${o.shipping_address} /></dd>
 				<dt>Bill to</dt><dd>${o.billing_address ? html`<${Address} a=${o.billing_address} />` : 'same as shipping'}</dd>
 				${o.tracking_number || o.carrier ? html`<dt>Shipment</dt><dd>${o.carrier || ''} ${o.tracking_number || ''}</dd>` : null}
