@@ -219,6 +219,7 @@ int		 checkout_order_put_row(sqlite3 *, const struct checkout_order *);
 struct checkout_order_filter {
 	const char	*status;
 	const char	*payment_status;
+	const char	*queue;		/* "to_fulfil", "unpaid" (as the stats) */
 	int64_t		 from_ms, to_ms;	/* created_at in [from, to) */
 	const char	*q;		/* an order number, or an email */
 	const char	*customer_id;	/* "my orders" */

@@ -21,6 +21,7 @@ static const char checkout_list_cols[] =
     " invoice_number, seq, created_at, updated_at FROM orders WHERE 1";
 
 static cJSON	*checkout_list_row(sqlite3_stmt *);
+static const char *checkout_list_queue(const char *);
 static void	 checkout_list_bind_text(sqlite3_stmt *, const char *,
 		    const char *);
 static void	 checkout_list_bind_i64(sqlite3_stmt *, const char *,
@@ -50,6 +51,24 @@ checkout_list_bind_i64(sqlite3_stmt *st, const char *name, int64_t v)
  * list is not a hot path.  Each shape keeps its filters indexable (no
  * "?1 IS NULL OR ..." that would defeat the planner).
  */
+/*
+ * The dashboard's two queues (checkout_stats.c counts them the same way):
+ * to fulfil = what staff may prepare or ship now (paid or prepared, or
+ * approved cash on delivery, which ships before it is paid); unpaid =
+ * past approval, not cancelled, and less paid than the total.
+ */
+static const char *
+checkout_list_queue(const char *queue)
+{
+	if (queue == NULL)
+		return ("");
+	if (strcmp(queue, "to_fulfil") == 0)
+		return (" AND (status IN ('paid', 'prepared') OR"
+		    " (status = 'approved' AND payment_method = 'cod'))");
+	return (" AND status IN ('approved', 'paid', 'prepared', 'shipped',"
+	    " 'delivered') AND paid < total");
+}
+
 int
 checkout_order_list(sqlite3 *db, const struct checkout_order_filter *f,
     cJSON **data, int64_t *next)
@@ -71,9 +90,10 @@ checkout_order_list(sqlite3 *db, const struct checkout_order_filter *f,
 			digits = 0;
 	if (digits)
 		number = strtoll(q, NULL, 10);
-	(void)snprintf(sql, sizeof(sql), "%s%s%s%s%s%s%s%s"
+	(void)snprintf(sql, sizeof(sql), "%s%s%s%s%s%s%s%s%s"
 	    " ORDER BY number DESC LIMIT :limit", checkout_list_cols,
 	    f->status != NULL ? " AND status = :status" : "",
+	    checkout_list_queue(f->queue),
 	    f->payment_status != NULL ?
 	    " AND payment_status = :payment" : "",
 	    f->from_ms > 0 ? " AND created_at >= :from" : "",

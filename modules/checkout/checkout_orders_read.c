@@ -96,8 +96,8 @@ checkout_my_order_get(struct core_req *r)
 }
 
 /*
- * A page of the list view: staff filters (status, payment_status, from,
- * to, q) unless customer is set, which shows only theirs.
+ * A page of the list view: staff filters (status, payment_status, queue,
+ * from, to, q) unless customer is set, which shows only theirs.
  */
 static int
 checkout_orders_page(struct core_req *r, const char *customer)
@@ -105,9 +105,10 @@ checkout_orders_page(struct core_req *r, const char *customer)
 	struct checkout_order_filter	 f;
 	cJSON				*errors, *data;
 	char				 after[32], status[32], pay[32];
+	char				 queue[16];
 	char				 from[40], to[40], q[256], next[32];
 	int64_t				 nx;
-	int				 limit;
+	int				 limit, rc;
 
 	memset(&f, 0, sizeof(f));
 	errors = NULL;
@@ -138,6 +139,14 @@ checkout_orders_page(struct core_req *r, const char *customer)
 				    "payment_status", "is not a payment"
 				    " status");
 			f.payment_status = pay;
+		}
+		if ((rc = core_http_query(r, "queue", queue,
+		    sizeof(queue))) != 0) {
+			if (rc == -1 || (strcmp(queue, "to_fulfil") != 0 &&
+			    strcmp(queue, "unpaid") != 0))
+				core_http_field_error(&errors, "queue",
+				    "is not a queue: to_fulfil or unpaid");
+			f.queue = queue;
 		}
 		if (core_http_query(r, "from", from, sizeof(from)) == 1 &&
 		    checkout_time_parse(from, &f.from_ms) == -1)

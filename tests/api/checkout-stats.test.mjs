@@ -170,6 +170,21 @@ describe('checkout: stats for the dashboard', () => {
 		assert.equal(all.filter((o) => !['created', 'cancelled', 'refunded'].includes(o.status) &&
 		    o.paid < o.total).length, j.unpaid);
 
+		/* The list's queues are exactly what the tiles count. */
+		const ids = (xs) => xs.map((o) => o.id).sort();
+		const queue = async (q) => {
+			const l = await s.request('GET', `${O}?queue=${q}&limit=100`, { token });
+			assert.equal(l.status, 200, l.text);
+			return l.json.data;
+		};
+		assert.deepEqual(ids(await queue('to_fulfil')), ids([paid, prepared, cod, refunded]));
+		assert.deepEqual(ids(await queue('unpaid')), ids([waiting, cod, codDelivered]));
+		for (const bad of ['open', '', 'x'.repeat(40)]) {
+			const b = await s.request('GET', `${O}?queue=${encodeURIComponent(bad)}`, { token });
+			assertProblem(b, 400);
+			assert.equal(b.json.errors[0].field, 'queue', b.text);
+		}
+
 		/* Paying the cash-on-delivery order takes it out of unpaid only. */
 		await move(codDelivered, 'paid');
 		const r2 = (await stats()).json;

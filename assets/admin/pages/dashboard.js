@@ -110,10 +110,10 @@ function SalesBody({ stats, minor }) {
 			<div class="stat"><span class="stat-value" data-testid="sales-orders">${totals.orders}</span>
 				<span class="stat-label">orders, last ${days.length} days</span></div>
 			<${Tile} testid="tile-to-fulfil" label="Orders to fulfil" count=${stats.to_fulfil}
-				href=${ordersHash({ status: 'paid' })} parts=${stats.to_fulfil_by_status}
+				queue="to_fulfil" parts=${stats.to_fulfil_by_status}
 				names=${{ approved: 'cash on delivery (approved)' }} warn />
 			<${Tile} testid="tile-unpaid" label="Unpaid orders" count=${stats.unpaid}
-				href=${ordersHash({ status: 'approved' })} parts=${stats.unpaid_by_status}
+				queue="unpaid" parts=${stats.unpaid_by_status}
 				names=${{ approved: 'awaiting payment' }} />
 		</div>
 		${totals.orders === 0
@@ -125,19 +125,20 @@ function SalesBody({ stats, minor }) {
 }
 
 /*
- * A backlog tile: the count links to href; parts ({status: n}) each link
- * to the list of that status, worded by names[status] or the status.
+ * A backlog tile: the count links to the orders list of its queue (the
+ * list's queue filter counts the same orders); parts ({status: n}) each
+ * link to the queue's orders of that status, worded by names[status].
  */
-function Tile({ testid, label, count, href, parts, names, warn }) {
+function Tile({ testid, label, count, queue, parts, names, warn }) {
 	const n = Number(count) || 0;
 	const list = Object.entries(parts || {}).filter(([, v]) => v > 0);
 	return html`
 		<div class=${`stat stat-tile ${n && warn ? 'stat-warn' : ''}`} data-testid=${testid}>
-			<a class="stat-link" href=${href} data-testid=${`${testid}-link`}>
+			<a class="stat-link" href=${ordersHash({ queue })} data-testid=${`${testid}-link`}>
 				<span class="stat-value" data-testid=${`${testid}-count`}>${n}</span>
 				<span class="stat-label">${label}</span></a>
 			${list.length ? html`<span class="stat-parts">${list.map(([s, v], i) => html`
-				${i ? ' · ' : ''}<a key=${s} href=${ordersHash({ status: s })}
+				${i ? ' · ' : ''}<a key=${s} href=${ordersHash({ queue, status: s })}
 					data-testid=${`${testid}-part`} data-status=${s}>${v} ${names[s] || s}</a>`)}</span>` : null}
 		</div>`;
 }

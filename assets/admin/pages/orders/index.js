@@ -1,8 +1,9 @@
 /*
  * pages/orders/index.js: the Orders section (checkout, issue 5).  #/orders
- * is the list (filters by status, payment status and a date range, search
- * by order number or email; the filters live in the hash as a query,
- * #/orders?status=paid&q=…, so a reload or a shared link keeps them;
+ * is the list (filters by the dashboard's queues, status, payment status
+ * and a date range, search by order number or email; the filters live in
+ * the hash as a query, #/orders?status=paid&q=…, so a reload or a shared
+ * link keeps them;
  * "Load more" follows the next cursor).  #/orders/<id> is one order: its
  * lines, totals, payments (its paid events), addresses, the event
  * timeline (oldest first, with time and actor), and only the actions the
@@ -25,7 +26,10 @@ const PAGE = 50;
 export const ORDER_STATUSES = ['created', 'approved', 'paid', 'prepared', 'shipped', 'delivered',
 	'cancelled', 'refunded'];
 export const PAYMENT_STATUSES = ['unpaid', 'partially_paid', 'paid', 'partially_refunded', 'refunded'];
-const FILTER_KEYS = ['status', 'payment_status', 'from', 'to', 'q'];
+const FILTER_KEYS = ['queue', 'status', 'payment_status', 'from', 'to', 'q'];
+
+/* The dashboard's queues (GET /checkout/orders?queue=, as /checkout/stats counts). */
+const QUEUES = { to_fulfil: 'to fulfil', unpaid: 'unpaid' };
 
 const orderPath = (id) => `${O}/${encodeURIComponent(id)}`;
 const orderHref = (id) => `#/orders/${encodeURIComponent(id)}`;
@@ -90,6 +94,8 @@ function dayBound(day, end) {
 function listPath(f, after) {
 	const p = new URLSearchParams();
 	p.set('limit', String(PAGE));
+	if (f.queue)
+		p.set('queue', f.queue);
 	if (f.status)
 		p.set('status', f.status);
 	if (f.payment_status)
@@ -185,6 +191,12 @@ function OrderList({ filters }) {
 					value=${search} data-testid="order-search"
 					onInput=${(e) => setSearch(e.currentTarget.value)} />
 				<button class="btn" type="submit" data-testid="order-search-go">Search</button>
+				<label class="inline-label">Queue
+					<select value=${filters.queue} data-testid="order-queue-filter"
+						onChange=${(e) => set('queue', e.currentTarget.value)}>
+						<option value="">all</option>
+						${Object.entries(QUEUES).map(([k, v]) => html`<option key=${k} value=${k}>${v}</option>`)}
+					</select></label>
 				<label class="inline-label">Status
 					<select value=${filters.status} data-testid="order-status-filter"
 						onChange=${(e) => set('status', e.currentTarget.value)}>
