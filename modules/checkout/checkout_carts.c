@@ -21,6 +21,10 @@
 
 #define CHECKOUT_TOKEN_MAX	64
 
+/* Guest carts untouched this long are deleted, CART_EXPIRE_BATCH at a time. */
+#define CHECKOUT_CART_TTL_MS	(30LL * 24 * 3600 * 1000)
+#define CHECKOUT_CART_EXPIRE_BATCH	20
+
 static void	checkout_token_hash(char out[65], const char *token);
 static int	checkout_cart_open(struct core_req *, sqlite3 *, const char *id,
 		    int *guest);
@@ -31,6 +35,7 @@ static int	checkout_cart_insert(sqlite3 *, char *id, size_t idlen,
 		    const char *customer, const char *hash);
 static int	checkout_line_put(sqlite3 *, const char *id, const char *sku,
 		    int64_t qty, int add);
+static int	checkout_carts_expire(sqlite3 *);
 static int	checkout_customer_cart(sqlite3 *, const char *customer,
 		    char *id, size_t idlen);
 
@@ -332,7 +337,8 @@ checkout_carts_create(struct core_req *r)
 		checkout_token_hash(hash, tok);
 	}
 	errors = NULL;
-	if (checkout_cart_insert(db, id, sizeof(id), cust, cust ? NULL :
+	if ((cust == NULL && checkout_carts_expire(db) == -1) ||
+	    checkout_cart_insert(db, id, sizeof(id), cust, cust ? NULL :
 	    hash) == -1 || checkout_cart_price(db, id, &errors) == -1 ||
 	    core_db_commit(db) == -1) {
 		cJSON_Delete(errors);
@@ -350,6 +356,29 @@ checkout_carts_create(struct core_req *r)
 	http_response_header(r->http, "cache-control", "no-store");
 	core_http_json_take(r, 201, o);
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * Abandoned guest carts: each new guest cart deletes up to a batch of
+ * those untouched for CHECKOUT_CART_TTL_MS (oldest first, through the
+ * partial index of migration 0007), so the pile stays bounded by the
+ * shop's own traffic without a timer.  Their lines go by the cascade.
+ */
+static int
+checkout_carts_expire(sqlite3 *db)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = core_db_stmt(db, "DELETE FROM carts WHERE id IN (SELECT id"
+	    " FROM carts WHERE customer_id IS NULL AND updated_at < ?1"
+	    " ORDER BY updated_at LIMIT ?2)")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, core_db_now_ms() - CHECKOUT_CART_TTL_MS);
+	sqlite3_bind_int(st, 2, CHECKOUT_CART_EXPIRE_BATCH);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : core_db_err(db, "expire carts"));
 }
 
 /* GET /carts/{id} */

@@ -314,6 +314,26 @@ describe('checkout: carts', () => {
 		assertProblem(await s.request('POST', `${C}/${c2.id}/merge`, { token: other,
 			headers: { 'x-cart-token': cart.token } }), 404, 'not-found');
 	});
+	it('deletes guest carts untouched for 30 days as new ones are made; keeps customers\' carts', async () => {
+		const db = path.join(s.dataDir, 'checkout.db');
+		const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, q]).toString().trim();
+		const old = await guest();
+		await add(old, T, 1);
+		const fresh = await guest();
+		const mine = (await s.request('POST', C, { token: other })).json;
+		const day = 24 * 3600 * 1000;
+		/* Aged behind the server's back: 31 days, 29 days, and the customer's 90. */
+		sql(`UPDATE carts SET updated_at = updated_at - ${31 * day} WHERE id = '${old.id}'`);
+		sql(`UPDATE carts SET updated_at = updated_at - ${29 * day} WHERE id = '${fresh.id}'`);
+		sql(`UPDATE carts SET updated_at = updated_at - ${90 * day} WHERE id = '${mine.id}'`);
+		assert.equal((await s.request('GET', `${C}/${old.id}`, as(old))).status, 200, 'nothing runs on a read');
+		await guest();
+		assertProblem(await s.request('GET', `${C}/${old.id}`, as(old)), 404, 'not-found');
+		assert.equal(sql(`SELECT count(*) FROM cart_lines WHERE cart_id = '${old.id}'`), '0', 'its lines went too');
+		assert.equal((await s.request('GET', `${C}/${fresh.id}`, as(fresh))).status, 200, '29 days: kept');
+		assert.equal((await s.request('GET', `${C}/${mine.id}`, { token: other })).status, 200, 'a customer\'s: kept');
+	});
+
 	it('replay rebuilds the same copies', async () => {
 		const tables = ['products', 'variants', 'prices', 'price_groups', 'group_members', 'group_prices',
 			'tax_rates', 'product_tax', 'settings', 'promotions', 'coupons'];
