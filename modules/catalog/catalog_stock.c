@@ -1,6 +1,7 @@
 /*
  * Stock per variant: the ledger, staff adjustments with compare-and-swap,
- * and reservations decided from checkout's events.  available = on_hand -
+ * and reservations decided from checkout's events (held on created,
+ * released on cancelled, sold on shipped).  available = on_hand -
  * reserved never goes below zero for a tracked variant without backorder:
  * every change runs inside the catalog file's write lock and the table's
  * CHECK constraint refuses what slipped through.
@@ -22,6 +23,7 @@ struct catalog_line {
 	int64_t		 quantity;
 	int64_t		 variant;
 	int64_t		 available;
+	int64_t		 on_hand;	/* when settled */
 	int		 limited;	/* tracked and no backorder */
 };
 
@@ -361,25 +363,29 @@ fail:
 	return (-1);
 }
 
-/* checkout.order.cancelled: release what the order still holds. */
-int
-catalog_on_order_cancelled(sqlite3 *db, const struct core_event *ev)
+/*
+ * Settles what order still holds: every 'held' reservation leaves
+ * reserved, one ledger row per variant; sold also takes the units off
+ * on_hand (reason "sale") where a release leaves it (reason "release").
+ * The rows then become 'sold' or 'released' and the answer event lists
+ * the lines.  Only held rows are settled, so an order that holds nothing
+ * (rejected, released, already sold) changes and publishes nothing: a
+ * second delivery of the same event is a no-op.  Returns 0 or -1 with
+ * the bus error set.
+ */
+static int
+catalog_settle(sqlite3 *db, const char *order, int sold)
 {
 	struct catalog_line	 lines[CATALOG_LINES_MAX];
 	char			 skus[CATALOG_LINES_MAX][CATALOG_SKU_MAX + 1];
-	const char		*order;
 	sqlite3_stmt		*st;
 	cJSON			*p, *arr, *o;
+	int64_t			 out;
 	int			 n, i, rc;
 
-	if (core_json_get_str(ev->payload, "order_id", 64, &order) !=
-	    CORE_JSON_OK) {
-		core_bus_set_error("order.cancelled without order_id");
-		return (-1);
-	}
-	if ((st = core_db_stmt(db, "SELECT r.variant, r.quantity, v.sku FROM"
-	    " reservations r JOIN variants v ON v.rowid = r.variant WHERE"
-	    " r.order_id = ? AND r.state = 'held'")) == NULL)
+	if ((st = core_db_stmt(db, "SELECT r.variant, r.quantity, v.sku,"
+	    " v.on_hand FROM reservations r JOIN variants v ON v.rowid ="
+	    " r.variant WHERE r.order_id = ? AND r.state = 'held'")) == NULL)
 		return (-1);
 	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
 	n = 0;
@@ -389,36 +395,87 @@ catalog_on_order_cancelled(sqlite3 *db, const struct core_event *ev)
 		snprintf(skus[n], sizeof(skus[n]), "%s",
 		    sqlite3_column_text(st, 2));
 		lines[n].sku = skus[n];
+		lines[n].on_hand = sqlite3_column_int64(st, 3);
 		n++;
 	}
 	sqlite3_reset(st);
 	if (n == 0)
-		return (0);	/* nothing held: rejected or already released */
+		return (0);
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "order_id", order);
 	arr = cJSON_AddArrayToObject(p, "lines");
 	for (i = 0; i < n; i++) {
-		if (catalog_stock_move(db, lines[i].variant, 0,
-		    -lines[i].quantity, "release", order, "") == -1)
+		/*
+		 * A tracked variant without backorder always has the units
+		 * (reserved <= on_hand).  An untracked or backorder one may
+		 * hold more than it has; on_hand stops at 0, which the
+		 * table's CHECK demands.
+		 */
+		out = 0;
+		if (sold)
+			out = lines[i].quantity < lines[i].on_hand ?
+			    lines[i].quantity : lines[i].on_hand;
+		if (catalog_stock_move(db, lines[i].variant, -out,
+		    -lines[i].quantity, sold ? "sale" : "release", order,
+		    "") == -1)
 			goto fail;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "sku", lines[i].sku);
 		cJSON_AddNumberToObject(o, "quantity", (double)lines[i].quantity);
 		cJSON_AddItemToArray(arr, o);
 	}
-	if ((st = core_db_stmt(db, "UPDATE reservations SET state = 'released'"
-	    " WHERE order_id = ? AND state = 'held'")) == NULL)
+	if ((st = core_db_stmt(db, "UPDATE reservations SET state = ? WHERE"
+	    " order_id = ? AND state = 'held'")) == NULL)
 		goto fail;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	sqlite3_bind_text(st, 1, sold ? "sold" : "released", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, order, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		core_db_err(db, "settle reservations");
 		goto fail;
-	rc = core_bus_publish(db, "catalog.stock.released", 1, order, p);
+	}
+	rc = core_bus_publish(db, sold ? "catalog.stock.sold" :
+	    "catalog.stock.released", 1, order, p);
 	cJSON_Delete(p);
 	return (rc);
 fail:
 	cJSON_Delete(p);
-	core_bus_set_error("release failed");
+	core_bus_set_error(sold ? "sale failed" : "release failed");
 	return (-1);
+}
+
+/* checkout.order.cancelled: release what the order still holds. */
+int
+catalog_on_order_cancelled(sqlite3 *db, const struct core_event *ev)
+{
+	const char	*order;
+
+	if (core_json_get_str(ev->payload, "order_id", 64, &order) !=
+	    CORE_JSON_OK) {
+		core_bus_set_error("order.cancelled without order_id");
+		return (-1);
+	}
+	return (catalog_settle(db, order, 0));
+}
+
+/*
+ * checkout.order.shipped: the goods left the shelf, so what the order
+ * holds is sold.  on_hand and reserved drop together and available stays
+ * (no catalog.stock.low: low is about available).  The event carries no
+ * lines; the held reservations say what to sell, and that they are held
+ * is what makes this happen once per order.  delivered changes no stock,
+ * and a shipped order cannot be cancelled (checkout refuses it).
+ */
+int
+catalog_on_order_shipped(sqlite3 *db, const struct core_event *ev)
+{
+	const char	*order;
+
+	if (core_json_get_str(ev->payload, "order_id", 64, &order) !=
+	    CORE_JSON_OK) {
+		core_bus_set_error("order.shipped without order_id");
+		return (-1);
+	}
+	return (catalog_settle(db, order, 1));
 }
 
 /* pricing.price.changed: the price copy shown in listings. */

@@ -5,7 +5,9 @@
  * answers catalog.stock.reserved or catalog.stock.rejected, which make the
  * order approved or cancelled ("out-of-stock: ..."); the staff transition
  * to cancelled publishes checkout.order.cancelled, on which catalog
- * releases what the order holds.  Delivery is in-process, so the order's
+ * releases what the order holds; the transition to shipped publishes
+ * checkout.order.shipped, on which catalog sells it (on_hand and reserved
+ * drop together, reason "sale").  Delivery is in-process, so the order's
  * 201 normally carries the decision already.
  *
  * This file looks at catalog's side: the stock figures, the ledger and the
@@ -14,15 +16,19 @@
  * a crash over 20 kill cycles are tests/api/checkout-orders-crash.test.mjs.
  *
  * Covered: no overselling under concurrency, all or nothing, release on
- * cancel (once), untracked and backorder variants, below-reserved and
+ * cancel (once), sale on shipping (once, also when the event is handed
+ * over again, after a restart and a replay), untracked and backorder
+ * variants, below-reserved and
  * has-reservations, and a SIGKILL in the middle of a stream of orders
  * (three times) losing or doubling nothing.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, assertProblem, feed, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, assertProblem, feed, runCli, startServer, waitFor } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const STOCK = '/api/v1/catalog/stock';
@@ -155,6 +161,14 @@ function helpers(get) {
 				body: { to: 'cancelled', reason: 'saga test' } });
 			assert.equal(r.status, 200, `cancel ${id}: ${r.status} ${r.text}`);
 			assert.equal(r.json.status, 'cancelled');
+			return r.json;
+		},
+		/* A staff transition (paid, prepared, shipped, delivered). */
+		async transition(id, to, body = {}) {
+			const { s, token } = get();
+			const r = await s.request('POST', `${O}/${id}/transitions`, { token, body: { to, ...body } });
+			assert.equal(r.status, 200, `${to} ${id}: ${r.status} ${r.text}`);
+			assert.equal(r.json.status, to);
 			return r.json;
 		},
 		/* An order decided at its 201, as in-process delivery promises. */
@@ -413,6 +427,136 @@ describe('catalog saga: reservations from orders', () => {
 		assert.deepEqual(await h.stock(a).then((x) => [x.on_hand, x.reserved]), [4, 0]);
 		/* The stock is sellable again. */
 		assert.equal((await h.decided([{ sku: a, quantity: 4 }])).status, 'approved');
+	});
+
+	it('shipping sells what the order holds: on_hand and reserved drop, available stays, once', async () => {
+		const t = tag();
+		const a = `SHIP-${t}-A`;
+		const b = `SHIP-${t}-B`;
+		await h.create({ title: 'Shipped', status: 'active', variants: [{ sku: a, on_hand: 10 }, { sku: b, on_hand: 7 }] });
+		const o = await h.decided([{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }]);
+		await h.assertApproved(o, [{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }]);
+		const figures = async () => Promise.all([a, b].map((k) => h.stock(k)
+		    .then((x) => [x.on_hand, x.reserved, x.available])));
+		const lows = async () => (await feed(s, token, 'catalog'))
+		    .filter((e) => e.type === 'catalog.stock.low' && [a, b].includes(e.payload.sku)).map((e) => e.payload);
+		/* b fell to its threshold when it was reserved. */
+		assert.deepEqual(await lows(), [{ sku: b, available: 5, threshold: 5 }]);
+		assert.deepEqual(await figures(), [[10, 3, 7], [7, 2, 5]]);
+
+		/* Paid and prepared: still on the shelf, still held. */
+		await h.transition(o.id, 'paid');
+		await h.transition(o.id, 'prepared');
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [[10, 3, 7], [7, 2, 5]], 'held until it ships');
+		const before = await h.stock(a);
+
+		await h.transition(o.id, 'shipped', { carrier: 'DHL', tracking_number: '00340434161094015902' });
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [[7, 0, 7], [5, 0, 5]], 'on hand and reserved drop by the quantities');
+		for (const [sku, q] of [[a, 3], [b, 2]]) {
+			const st = await h.stock(sku);
+			assertLedger(st);
+			const sales = st.movements.filter((m) => m.reason === 'sale');
+			assert.equal(sales.length, 1, `${sku}: one sale row`);
+			assert.equal(st.movements[0].reason, 'sale', `${sku}: the newest row`);
+			assert.equal(sales[0].reference, o.id);
+			assert.deepEqual([sales[0].on_hand_delta, sales[0].reserved_delta], [-q, -q]);
+		}
+		assert.equal((await h.stock(a)).movements.length, before.movements.length + 1);
+		const sold = (evs) => evs.filter((e) => e.type === 'catalog.stock.sold' && e.aggregate_id === o.id);
+		let evs = await feed(s, token, 'catalog');
+		assert.equal(sold(evs).length, 1);
+		assert.equal(sold(evs)[0].version, 1);
+		assert.equal(sold(evs)[0].payload.order_id, o.id);
+		assert.deepEqual([...sold(evs)[0].payload.lines].sort((x, y) => x.sku.localeCompare(y.sku)),
+		    [{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }]);
+		const changed = evs.filter((e) => e.type === 'catalog.stock.changed' && e.payload.sku === a).at(-1);
+		assert.deepEqual(changed.payload, { sku: a, on_hand: 7, reserved: 0, available: 7, reason: 'sale' });
+		assert.deepEqual(await lows(), [{ sku: b, available: 5, threshold: 5 }],
+		    'available did not move, so no new low');
+		/* Shoppers still see what is left on the shelf. */
+		const pub = await s.request('GET', `${P}?limit=100`);
+		assert.deepEqual(pub.json.data.find((x) => x.title === 'Shipped').variants.map((v) => v.in_stock), [true, true]);
+
+		/*
+		 * Delivered, a refused cancel and a refund change no stock: the
+		 * goods are with the customer (there is no "returned" event yet).
+		 */
+		await h.transition(o.id, 'delivered');
+		assertProblem(await s.request('POST', `${O}/${o.id}/transitions`, { token, body: { to: 'cancelled' } }),
+		    409, 'illegal-transition');
+		const rf = await s.request('POST', `${O}/${o.id}/refunds`, { token, body: { whole: true } });
+		assert.equal(rf.status, 201, rf.text);
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [[7, 0, 7], [5, 0, 5]], 'delivered, cancel refused, refund: unchanged');
+		assert.equal((await h.stock(a)).movements.length, before.movements.length + 1, 'no further ledger row');
+
+		/*
+		 * The same checkout.order.shipped handed over again: parked as a
+		 * dead letter in catalog's file and retried through the bus, the
+		 * real delivery path.  The order holds nothing any more, so the
+		 * second delivery succeeds and sells nothing.
+		 */
+		const shipped = (await feed(s, token, 'checkout'))
+		    .filter((e) => e.type === 'checkout.order.shipped' && e.aggregate_id === o.id);
+		assert.equal(shipped.length, 1);
+		const env = JSON.stringify(shipped[0]).replaceAll('\'', '\'\'');
+		const id = execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(s.dataDir, 'catalog.db'),
+			`INSERT INTO bus_dead (source, seq, type, envelope, attempts, error, dead_at) VALUES ('checkout',
+			 ${shipped[0].seq}, 'checkout.order.shipped', '${env}', 5, 'test: delivered again', 0);
+			 SELECT last_insert_rowid();`]).toString().trim();
+		const again = await s.request('POST', `/api/v1/events/dead/catalog/${id}/retry`, { token });
+		assert.equal(again.status, 200, again.text);
+		assert.deepEqual(again.json, { retried: true });
+		assert.deepEqual(await figures(), [[7, 0, 7], [5, 0, 5]], 'a second delivery sells nothing');
+
+		/* A restart and a replay of catalog neither. */
+		await s.restart();
+		token = await s.adminToken();
+		const r = await runCli(process.env.MERCATO_BIN, ['replay', 'catalog', '--data', s.dataDir]);
+		assert.equal(r.code, 0, `replay failed: ${r.stderr}`);
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [[7, 0, 7], [5, 0, 5]], 'after a restart and a replay');
+		for (const sku of [a, b]) {
+			const st = await h.stock(sku);
+			assert.equal(st.movements.filter((m) => m.reason === 'sale').length, 1, `${sku}: still one sale row`);
+			assertLedger(st);
+		}
+		evs = await feed(s, token, 'catalog');
+		assert.equal(sold(evs).length, 1, 'one sold event');
+		const dead = await s.request('GET', '/api/v1/events/dead', { token });
+		assert.deepEqual(dead.json.data, [], 'no dead letter');
+		/* Sold stock is not held: the product can be deleted. */
+		const p = (await s.request('GET', `${P}?limit=100`, { token })).json.data.find((x) => x.title === 'Shipped');
+		assert.equal((await s.request('DELETE', `${P}/${p.id}`, { token })).status, 204);
+	});
+
+	it('shipping an untracked or backorder variant: on hand stops at 0, the reservation goes in full', async () => {
+		const t = tag();
+		const untracked = `SUNT-${t}`;
+		const backorder = `SBO-${t}`;
+		await h.create({ title: 'Ships anyway', status: 'active', variants: [
+			{ sku: untracked, track_stock: false, on_hand: 0 },
+			{ sku: backorder, allow_backorder: true, on_hand: 1 },
+		] });
+		const o = await h.decided([{ sku: untracked, quantity: 4 }, { sku: backorder, quantity: 3 }]);
+		await h.assertApproved(o, [{ sku: untracked, quantity: 4 }, { sku: backorder, quantity: 3 }]);
+		for (const to of ['paid', 'prepared'])
+			await h.transition(o.id, to);
+		await h.transition(o.id, 'shipped', { carrier: 'UPS' });
+		await caughtUp(s, token);
+		for (const [sku, had, q] of [[untracked, 0, 4], [backorder, 1, 3]]) {
+			const st = await h.stock(sku);
+			assert.deepEqual([st.on_hand, st.reserved], [0, 0], `${sku}: nothing held, nothing left`);
+			assert.equal(st.movements[0].reason, 'sale');
+			assert.equal(st.movements[0].reference, o.id);
+			assert.deepEqual([st.movements[0].on_hand_delta, st.movements[0].reserved_delta],
+			    [had === 0 ? 0 : -had, -q]);
+			assertLedger(st);
+		}
+		const dead = await s.request('GET', '/api/v1/events/dead', { token });
+		assert.deepEqual(dead.json.data, [], 'no dead letter');
 	});
 
 	it('reservations crossing the low threshold emit catalog.stock.low once per crossing', async () => {

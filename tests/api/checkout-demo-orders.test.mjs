@@ -6,9 +6,11 @@
  * on delivery), cancelled by staff (unpaid, and paid with its refund),
  * cancelled by catalog for want of stock, and one partly refunded.
  * Numbers have no gaps, approved orders have invoice numbers, every
- * payment agrees with its order, and catalog's reservations are exactly
- * what the orders that are not cancelled hold.  A restart does not seed
- * again, and a shop started with MERCATO_SEED=0 has no orders.
+ * payment agrees with its order, catalog's reservations are exactly what
+ * the orders not yet shipped (nor cancelled) hold, and what the shipped
+ * and delivered ones took is off the shelf, one "sale" per line.  A
+ * restart does not seed again, and a shop started with MERCATO_SEED=0 has
+ * no orders.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -113,18 +115,42 @@ describe('checkout: demo orders of a fresh demo shop', () => {
 		}
 	});
 
-	it('holds exactly the stock the orders that are not cancelled hold', async () => {
+	it('holds what unshipped orders hold; shipped ones took their units off the shelf, once', async () => {
+		const shipped = (d) => d.timeline.some((e) => e.type === 'shipped');
 		const held = new Map();
-		for (const d of details.values())
-			for (const l of d.lines)
-				held.set(l.sku, (held.get(l.sku) ?? 0) + (d.status === 'cancelled' ? 0 : l.quantity));
+		const sold = new Map();
+		const add = (m, sku, q) => m.set(sku, (m.get(sku) ?? 0) + q);
+		for (const d of details.values()) {
+			assert.equal(shipped(d), ['shipped', 'delivered'].includes(d.status),
+			    `order ${d.number}: shipped or delivered is what went out`);
+			for (const l of d.lines) {
+				add(held, l.sku, d.status === 'cancelled' || shipped(d) ? 0 : l.quantity);
+				add(sold, l.sku, shipped(d) ? l.quantity : 0);
+			}
+		}
+		assert.ok([...sold.values()].reduce((a, q) => a + q, 0) >= 5, 'the demo shipped goods');
 		for (const [sku, qty] of held) {
 			const st = (await s.request('GET', `/api/v1/catalog/stock/${sku}`, { token })).json;
-			assert.equal(st.reserved, qty, `${sku}: reserved = what the orders hold`);
+			assert.ok(st.movements.length < 50, `${sku}: the whole ledger is shown`);
+			assert.equal(st.reserved, qty, `${sku}: reserved = what the approved, paid and prepared orders hold`);
 			assert.equal(st.available, st.on_hand - st.reserved);
-			const sum = (k) => st.movements.reduce((a, m) => a + m[k], 0);
+			const sum = (k, ms = st.movements) => ms.reduce((a, m) => a + m[k], 0);
 			assert.equal(sum('reserved_delta'), st.reserved, `${sku}: the ledger adds up`);
 			assert.equal(sum('on_hand_delta'), st.on_hand);
+			/* On hand: what came in (initial stock, staff), less what shipped. */
+			const orderRows = st.movements.filter((m) => m.reference.startsWith('ord_'));
+			const intake = st.movements.filter((m) => !m.reference.startsWith('ord_'));
+			assert.ok(intake.every((m) => m.reserved_delta === 0 && m.reason !== 'sale'));
+			assert.equal(st.on_hand, sum('on_hand_delta', intake) - sold.get(sku),
+			    `${sku}: on hand dropped by what shipped and delivered orders hold`);
+			/* One sale row per shipped line, nothing else from orders moves on hand. */
+			const sales = orderRows.filter((m) => m.reason === 'sale');
+			const want = [...details.values()].filter(shipped).flatMap((d) => d.lines
+			    .filter((l) => l.sku === sku).map((l) => [d.id, -l.quantity, -l.quantity]));
+			assert.deepEqual(sales.map((m) => [m.reference, m.on_hand_delta, m.reserved_delta]).sort(), want.sort(),
+			    `${sku}: one sale row per shipped order line`);
+			assert.ok(orderRows.every((m) => m.reason === 'sale' || m.on_hand_delta === 0),
+			    `${sku}: only a sale moves on hand`);
 		}
 	});
 
