@@ -86,12 +86,18 @@ static const struct core_route checkout_routes[] = {
 	    checkout_orders_refund_preview, CORE_ACCESS_STAFF, 16384 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/orders/{id}/invoice",
 	    checkout_orders_invoice, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/invoice-settings",
+	    checkout_invoice_settings_get, CORE_ACCESS_STAFF, 0 },
+	{ HTTP_METHOD_PUT, "/api/v1/checkout/invoice-settings",
+	    checkout_invoice_settings_put, CORE_ACCESS_STAFF, 16384 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/stats",
 	    checkout_stats_get, CORE_ACCESS_STAFF, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders",
 	    checkout_my_orders_list, CORE_ACCESS_CUSTOMER, 0 },
 	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders/{id}",
 	    checkout_my_order_get, CORE_ACCESS_CUSTOMER, 0 },
+	{ HTTP_METHOD_GET, "/api/v1/checkout/me/orders/{id}/invoice",
+	    checkout_my_order_invoice, CORE_ACCESS_CUSTOMER, 0 },
 	{ 0, NULL, NULL, 0, 0 }
 };
 

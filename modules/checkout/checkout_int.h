@@ -144,6 +144,39 @@ int	checkout_orders_refund(struct core_req *);
 int	checkout_orders_refund_preview(struct core_req *);
 int	checkout_orders_invoice(struct core_req *);
 
+/*
+ * checkout_invoice_settings.c: the seller the invoice names, and the
+ * invoice itself for staff and for the customer who placed the order.
+ * Limits are characters; the arrays hold them as UTF-8.
+ */
+#define CHECKOUT_INV_NAME_MAX		100
+#define CHECKOUT_INV_ADDRESS_MAX	400
+#define CHECKOUT_INV_ADDRESS_LINES	8
+#define CHECKOUT_INV_VAT_MAX		32
+#define CHECKOUT_INV_FOOTER_MAX		1000
+#define CHECKOUT_INV_FOOTER_LINES	12
+struct checkout_invoice_seller {
+	char		name[CHECKOUT_INV_NAME_MAX * 4 + 1];
+	char		address[CHECKOUT_INV_ADDRESS_MAX * 4 + 1]; /* '\n' lines */
+	char		vat_id[CHECKOUT_INV_VAT_MAX + 1];
+	char		footer[CHECKOUT_INV_FOOTER_MAX * 4 + 1];	/* '\n' lines */
+	int64_t		issued_at;	/* ms: the approval; 0: no invoice yet */
+};
+int	checkout_invoice_settings_get(struct core_req *);
+int	checkout_invoice_settings_put(struct core_req *);
+/* Answers order r->params[0]'s invoice; customer, when set, must own it. */
+int	checkout_invoice_answer(struct core_req *, const char *customer);
+int	checkout_my_order_invoice(struct core_req *);
+/* The demo seller, on a first start with demo data.  0 or -1. */
+int	checkout_invoice_settings_seed(sqlite3 *);
+/*
+ * checkout_order_invoice.c: o's printable HTML with seller's block, text
+ * escaped.  A malloc'ed string (free it) or NULL.  Pure.
+ */
+struct checkout_order;
+char	*checkout_order_invoice_doc(const struct checkout_order *,
+	    const struct checkout_invoice_seller *);
+
 /* checkout_stats.c: the admin dashboard's sales figures. */
 int	checkout_stats_get(struct core_req *);
 

@@ -445,31 +445,11 @@ checkout_orders_refund_preview(struct core_req *r)
 }
 
 /*
- * GET /orders/{id}/invoice (staff): the printable HTML invoice, with a
- * Content-Security-Policy that allows nothing but its one <style>.
+ * GET /orders/{id}/invoice (staff): the printable HTML invoice with the
+ * seller from the invoice settings (checkout_invoice_settings.c).
  */
 int
 checkout_orders_invoice(struct core_req *r)
 {
-	struct checkout_order	 o;
-	char			*html;
-	int			 rc;
-
-	if ((rc = checkout_order_load(core_db_get("checkout"), r->params[0],
-	    1, &o)) == -1)
-		return (checkout_internal(r));
-	if (rc == 1)
-		return (checkout_not_found(r, "not-found", "no such order"));
-	html = checkout_order_invoice_html(&o, "mercato");
-	checkout_order_cleanup(&o);
-	if (html == NULL)
-		return (checkout_internal(r));
-	http_response_header(r->http, "content-type",
-	    "text/html; charset=utf-8");
-	http_response_header(r->http, "cache-control", "no-store");
-	http_response_header(r->http, "content-security-policy",
-	    "default-src 'none'; style-src 'unsafe-inline'");
-	http_response(r->http, 200, html, strlen(html));
-	free(html);
-	return (KORE_RESULT_OK);
+	return (checkout_invoice_answer(r, NULL));
 }

@@ -74,5 +74,7 @@ checkout_seed(sqlite3 *db)
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return (core_db_err(db, "seed method"));
 	}
+	if (checkout_invoice_settings_seed(db) == -1)
+		return (-1);
 	return (checkout_seed_orders(db, standard));
 }
