@@ -77,6 +77,8 @@ static const struct core_sub catalog_subs[] = {
 	{ "checkout", "checkout.order.cancelled", catalog_on_order_cancelled,
 	    0 },
 	{ "checkout", "checkout.order.shipped", catalog_on_order_shipped, 0 },
+	{ "checkout", "checkout.order.refunded", catalog_on_order_refunded,
+	    0 },
 	{ "pricing", "pricing.price.changed", catalog_on_price_changed, 1 },
 	{ NULL, NULL, NULL, 0 }
 };

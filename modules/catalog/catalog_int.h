@@ -127,6 +127,7 @@ int	catalog_stock_adjust(struct core_req *);
 int	catalog_on_order_created(sqlite3 *, const struct core_event *);
 int	catalog_on_order_cancelled(sqlite3 *, const struct core_event *);
 int	catalog_on_order_shipped(sqlite3 *, const struct core_event *);
+int	catalog_on_order_refunded(sqlite3 *, const struct core_event *);
 int	catalog_on_price_changed(sqlite3 *, const struct core_event *);
 
 /*

@@ -478,6 +478,29 @@ catalog_on_order_shipped(sqlite3 *db, const struct core_event *ev)
 	return (catalog_settle(db, order, 1));
 }
 
+/*
+ * checkout.order.refunded: an order refunded in full before it shipped
+ * ends there ("refunded" is final: it never ships), so what it still
+ * holds goes back on sale, as for a cancellation.  A partial refund, or
+ * one after shipping (nothing is held then), changes no stock: goods come
+ * back only through a staff adjustment with reason "return".
+ */
+int
+catalog_on_order_refunded(sqlite3 *db, const struct core_event *ev)
+{
+	const char	*order, *status;
+
+	if (core_json_get_str(ev->payload, "order_id", 64, &order) !=
+	    CORE_JSON_OK) {
+		core_bus_set_error("order.refunded without order_id");
+		return (-1);
+	}
+	if (core_json_get_str(ev->payload, "status", 32, &status) !=
+	    CORE_JSON_OK || strcmp(status, "refunded") != 0)
+		return (0);
+	return (catalog_settle(db, order, 0));
+}
+
 /* pricing.price.changed: the price copy shown in listings. */
 int
 catalog_on_price_changed(sqlite3 *db, const struct core_event *ev)

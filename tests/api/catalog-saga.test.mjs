@@ -429,6 +429,42 @@ describe('catalog saga: reservations from orders', () => {
 		assert.equal((await h.decided([{ sku: a, quantity: 4 }])).status, 'approved');
 	});
 
+	it('a whole refund before shipping releases what the order holds; a partial one does not', async () => {
+		const t = tag();
+		const a = `RFND-${t}-A`;
+		await h.create({ title: 'Refunded', status: 'active', variants: [{ sku: a, on_hand: 10 }] });
+		const figures = async () => { const x = await h.stock(a); return [x.on_hand, x.reserved, x.available]; };
+		const partial = await h.decided([{ sku: a, quantity: 2 }]);
+		const whole = await h.decided([{ sku: a, quantity: 3 }]);
+		await h.assertApproved(whole, [{ sku: a, quantity: 3 }]);
+		for (const o of [partial, whole])
+			await h.transition(o.id, 'paid');
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [10, 5, 5]);
+
+		/* Part of one line back: the order goes on and still ships. */
+		let rf = await s.request('POST', `${O}/${partial.id}/refunds`, { token,
+			body: { lines: [{ line: 1, quantity: 1 }] } });
+		assert.equal(rf.status, 201, rf.text);
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [10, 5, 5], 'a partial refund holds on');
+
+		/* The whole order back before it shipped: it never will, so its units are free. */
+		rf = await s.request('POST', `${O}/${whole.id}/refunds`, { token, body: { whole: true } });
+		assert.equal(rf.status, 201, rf.text);
+		assert.equal(rf.json.status, 'refunded');
+		await caughtUp(s, token);
+		assert.deepEqual(await figures(), [10, 2, 8], 'released');
+		const rel = (await feed(s, token, 'catalog')).filter((e) => e.type === 'catalog.stock.released' &&
+		    e.aggregate_id === whole.id);
+		assert.equal(rel.length, 1);
+		assert.deepEqual(rel[0].payload.lines, [{ sku: a, quantity: 3 }]);
+		const st = await h.stock(a);
+		assertLedger(st);
+		assert.equal(st.movements[0].reason, 'release');
+		assert.equal(st.movements[0].reference, whole.id);
+	});
+
 	it('shipping sells what the order holds: on_hand and reserved drop, available stays, once', async () => {
 		const t = tag();
 		const a = `SHIP-${t}-A`;
