@@ -88,7 +88,7 @@ export function Variants({ product, onStock, onChanged }) {
 
 	return html`
 		<${Section} title="Variants and stock" testid="product-variants"
-			intro="One row per SKU. Stock counts are set here; orders reserve and release stock on their own.">
+			intro="One row per SKU. Stock counts are set here; orders reserve stock when placed, release it when cancelled and take it off the shelf when shipped, on their own.">
 			<${Notice} kind="ok" testid="variant-flash">${flash}<//>
 			${problem ? html`<p class="notice notice-error" role="alert" data-testid=${problem.testid}>
 				${problem.text}</p>` : null}
