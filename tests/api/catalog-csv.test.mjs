@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, customerToken, runCli, startServer, waitFor } from './lib/server.mjs';
+import { allPages, assertProblem, customerToken, runCli, startServer, waitFor } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const IMPORT = '/api/v1/catalog/imports';
@@ -123,18 +123,7 @@ describe('catalog: product CSV import and export', () => {
 		return r.text;
 	}
 
-	async function allProducts() {
-		const out = [];
-		let after = '';
-		for (;;) {
-			const r = await s.request('GET', `${P}?limit=100${after ? `&after=${after}` : ''}`, { token });
-			assert.equal(r.status, 200, r.text);
-			out.push(...r.json.data);
-			if (r.json.next === null)
-				return out;
-			after = r.json.next;
-		}
-	}
+	const allProducts = () => allPages(s, P, token, 100);
 
 	const bySlug = async (slug) => (await allProducts()).find((p) => p.slug === slug);
 

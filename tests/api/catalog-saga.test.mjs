@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, assertProblem, feed, runCli, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, allPages, assertProblem, feed, runCli, startServer, waitFor } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const STOCK = '/api/v1/catalog/stock';
@@ -726,18 +726,7 @@ describe('catalog saga: SIGKILL in the middle of a stream of orders', () => {
 		await s?.close();
 	});
 
-	async function allOrders() {
-		const out = [];
-		let next = '';
-		for (;;) {
-			const r = await s.request('GET', `${O}?limit=200${next ? `&after=${next}` : ''}`, { token });
-			assert.equal(r.status, 200, r.text);
-			out.push(...r.json.data);
-			if (!r.json.next)
-				return out;
-			next = r.json.next;
-		}
-	}
+	const allOrders = () => allPages(s, O, token);
 
 	async function check(cycle) {
 		await caughtUp(s, token);

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, allPages, startServer, waitFor } from './lib/server.mjs';
 
 const C = '/api/v1/checkout/carts';
 const O = '/api/v1/checkout/orders';
@@ -80,18 +80,7 @@ describe('checkout orders: SIGKILL under a stream of orders', () => {
 				payment_method: 'bank_transfer' } });
 	}
 
-	async function allOrders() {
-		const out = [];
-		let after = '';
-		for (;;) {
-			const r = await s.request('GET', `${O}?limit=200${after ? `&after=${after}` : ''}`, { token });
-			assert.equal(r.status, 200, r.text);
-			out.push(...r.json.data);
-			if (!r.json.next)
-				return out;
-			after = r.json.next;
-		}
-	}
+	const allOrders = () => allPages(s, O, token);
 
 	/*
 	 * Staff take an approved order to shipped: 'shipped', or the step

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, customerToken, startServer } from './lib/server.mjs';
+import { allPages, assertProblem, customerToken, startServer } from './lib/server.mjs';
 
 const C = '/api/v1/checkout/carts';
 const O = '/api/v1/checkout/orders';
@@ -49,18 +49,7 @@ describe('checkout: stats for the dashboard', () => {
 	}
 
 	/* Every order of the list view, following the cursor. */
-	async function allOrders() {
-		const out = [];
-		let after = '';
-		for (;;) {
-			const r = await s.request('GET', `${O}?limit=200${after ? `&after=${after}` : ''}`, { token });
-			assert.equal(r.status, 200, r.text);
-			out.push(...r.json.data);
-			if (r.json.next === null)
-				return out;
-			after = r.json.next;
-		}
-	}
+	const allOrders = () => allPages(s, O, token);
 
 	/* The stats checked against each other: days, totals, window. */
 	function checkShape(j, days) {

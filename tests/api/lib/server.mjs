@@ -603,6 +603,26 @@ export async function feed(s, token, source) {
 	throw new Error('the feed never ends');
 }
 
+/*
+ * Every row of a paged list (path has no query, or ends in one without
+ * limit/after), following `next`, as token.
+ */
+export async function allPages(s, path, token, limit = 200) {
+	const out = [];
+	const sep = path.includes('?') ? '&' : '?';
+	let after = '';
+	for (let pages = 0; pages < 1000; pages++) {
+		const r = await s.request('GET', `${path}${sep}limit=${limit}${after ? `&after=${after}` : ''}`,
+		    { token });
+		assert.equal(r.status, 200, r.text);
+		out.push(...r.json.data);
+		if (!r.json.next)
+			return out;
+		after = r.json.next;
+	}
+	throw new Error(`${path} never ends`);
+}
+
 /* Registers a fresh customer on s and returns its access token. */
 export async function customerToken(s, tag = 'customer') {
 	const email = uniqueEmail(tag);
