@@ -221,7 +221,8 @@ checkout_order_invoice_doc(const struct checkout_order *o,
 	    ".doc td{text-align:right;padding:1px 0}"
 	    "table.lines{border-collapse:collapse;width:100%;margin:1.5em 0}"
 	    ".lines th,.lines td{padding:4px 8px;border-bottom:1px solid #ccc;"
-	    "text-align:left}.lines td:last-child,.lines th[colspan]"
+	    "text-align:left}.lines td:last-child,.lines th[colspan],"
+	    ".lines thead th:nth-child(n+3),.lines tbody td:nth-child(n+3)"
 	    "{text-align:right}.lines tfoot th{font-weight:normal}"
 	    ".addr{display:inline-block;vertical-align:top;width:45%}"
 	    ".note{color:#555}footer{margin-top:2em;padding-top:.6em;"
@@ -276,7 +277,10 @@ checkout_order_invoice_doc(const struct checkout_order *o,
 	fprintf(f, " &middot; Status: %s</p>\n",
 	    checkout_order_state_name(o->state));
 	if (o->invoice_number == 0)
-		fputs("<p class=\"note\">This is an order confirmation, not an"
+		fputs(o->state == CHECKOUT_ORDER_CANCELLED ?
+		    "<p class=\"note\">This is not an invoice: the order was"
+		    " cancelled before it was accepted.</p>\n" :
+		    "<p class=\"note\">This is an order confirmation, not an"
 		    " invoice: the invoice is issued once the order is"
 		    " accepted.</p>\n", f);
 	if (s->footer[0] != '\0') {

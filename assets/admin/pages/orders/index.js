@@ -19,6 +19,7 @@ import { formatTime, formatMoney, parseMajor, plural } from '../../format.js';
 import { useHash, navigate } from '../../nav.js';
 import { Shipping } from './shipping.js';
 import { Payments } from './payments.js';
+import { Invoices } from './invoices.js';
 import { Refund } from './refund.js';
 
 const O = '/api/v1/checkout/orders';
@@ -41,6 +42,7 @@ const TABS = [
 	{ view: 'list', hash: '#/orders', label: 'Orders' },
 	{ view: 'shipping', hash: '#/orders/shipping', label: 'Shipping' },
 	{ view: 'payments', hash: '#/orders/payments', label: 'Payments' },
+	{ view: 'invoices', hash: '#/orders/invoices', label: 'Invoices' },
 ];
 
 /* "#/orders?status=paid" -> { view: 'list', filters }; "#/orders/ord_1" -> detail. */
@@ -48,7 +50,7 @@ export function parseOrdersHash(hash) {
 	const h = String(hash || '').replace(/^#\/orders/, '');
 	const [path, query] = h.split('?');
 	const rest = path.replace(/^\//, '').replace(/\/$/, '');
-	if (rest === 'shipping' || rest === 'payments')
+	if (rest === 'shipping' || rest === 'payments' || rest === 'invoices')
 		return { view: rest };
 	if (rest === '') {
 		const p = new URLSearchParams(query || '');
@@ -130,9 +132,11 @@ export function Orders() {
 		view = html`<${Shipping} />`;
 	else if (where.view === 'payments')
 		view = html`<${Payments} />`;
+	else if (where.view === 'invoices')
+		view = html`<${Invoices} />`;
 	else
 		view = html`<h1>Not found</h1><p class="lead">There is no such page. <a href="#/orders">See all orders</a>.</p>`;
-	const tab = where.view === 'shipping' || where.view === 'payments' ? where.view : 'list';
+	const tab = ['shipping', 'payments', 'invoices'].includes(where.view) ? where.view : 'list';
 	return html`<div data-testid="page-orders">
 		<nav class="tabs" aria-label="Orders">${TABS.map((t) => html`
 			<a key=${t.view} href=${t.hash} class=${tab === t.view ? 'active' : ''}
