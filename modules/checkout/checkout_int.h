@@ -84,6 +84,19 @@ void	checkout_promos_free(struct checkout_promo *pp, int n);
  * returned; 0 on success, -1 on a db error.
  */
 int	checkout_cart_price(sqlite3 *, const char *id, cJSON **errors);
+/*
+ * At placement, in its transaction: checkout_cart_price, then whether the
+ * cart lost what it showed before (why says what): 2 its coupon (a limit
+ * reached meanwhile), 3 a promotion (a use limit reached or an order
+ * counted meanwhile); else as checkout_cart_price.
+ */
+int	checkout_cart_reprice(sqlite3 *, const char *id, cJSON **errors,
+	    char *why, size_t whylen);
+/* Adds "promotions" (applied ids) and "coupon" (applied code or null). */
+void	checkout_price_applied(const cJSON *priced, cJSON *p);
+/* Counts a use of every promotion the cart applied, for order.  0, -1. */
+int	checkout_promo_uses_add(sqlite3 *, const char *cart,
+	    const char *order, const char *customer);
 
 /* checkout_carts.c */
 int	checkout_carts_create(struct core_req *);

@@ -1,13 +1,14 @@
 /*
  * Placing an order (POST /api/v1/checkout/orders) and checkout's side of
  * the stock saga.  Placing runs in one write transaction: the
- * Idempotency-Key lookup, the cart priced again from checkout's copies,
- * coupon usage limits, the gap-free number and the "created" event (which
- * publishes checkout.order.created for catalog), the stored answer and the
- * emptied cart.  Catalog's answer, catalog.stock.reserved or
- * catalog.stock.rejected, arrives in-process during the commit and
- * appends "approved" or "cancelled", so the 201 normally carries the
- * decision; after a crash the bus sweep finishes it.
+ * Idempotency-Key lookup, the cart priced again from checkout's copies
+ * (409 when a coupon or promotion it showed has reached a limit since),
+ * coupon and promotion uses counted, the gap-free number and the
+ * "created" event (which publishes checkout.order.created for catalog and
+ * pricing), the stored answer and the emptied cart.  Catalog's answer,
+ * catalog.stock.reserved or catalog.stock.rejected, arrives in-process
+ * during the commit and appends "approved" or "cancelled", so the 201
+ * normally carries the decision; after a crash the bus sweep finishes it.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -222,6 +223,8 @@ checkout_place_payload(sqlite3 *db, const char *cart, const cJSON *b,
 	cJSON_AddNumberToObject(p, "tax", (double)checkout_i64_or(t, "tax",
 	    0));
 	cJSON_AddNumberToObject(p, "total", (double)(sum + ship));
+	/* What pricing counts from the event: promotions and coupon. */
+	checkout_price_applied(priced, p);
 	cJSON_Delete(priced);
 	a = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b,
 	    "shipping_address"), 1);
@@ -556,11 +559,24 @@ checkout_orders_place(struct core_req *r)
 	    cart, country) == -1 || checkout_exec2(db, "UPDATE carts SET"
 	    " shipping_method = ?2 WHERE id = ?1", cart, method) == -1)
 		goto fail;
-	if ((rc = checkout_cart_price(db, cart, &errors)) == -1)
+	if ((rc = checkout_cart_reprice(db, cart, &errors, reason,
+	    sizeof(reason))) == -1)
 		goto fail;
 	if (rc == 1) {
 		core_db_rollback(db);
 		core_http_invalid(r, errors);
+		return (KORE_RESULT_OK);
+	}
+	if (rc == 2 || rc == 3) {
+		/*
+		 * A limit was reached since the cart was shown: no order, but
+		 * the cart keeps its new price, so reading it shows why.
+		 */
+		if (core_db_commit(db) == -1)
+			return (checkout_internal(r));
+		core_http_problem(r, 409, rc == 2 ? "coupon-used-up" :
+		    "cart-changed", rc == 2 ? "Coupon used up" : "The cart"
+		    " has changed", reason, NULL);
 		return (KORE_RESULT_OK);
 	}
 	if (core_db_scalar(db, "SELECT count(*) FROM carts WHERE id = ?1 AND"
@@ -595,6 +611,10 @@ checkout_orders_place(struct core_req *r)
 		/* The cart priced itself: a refusal here is a bug. */
 		kore_log(LOG_ERR, "checkout: cart %s made a bad order: %s",
 		    cart, reason);
+		goto fail;
+	}
+	if (checkout_promo_uses_add(db, cart, id, cust) == -1) {
+		checkout_order_cleanup(&o);
 		goto fail;
 	}
 	if (checkout_place_payment(db, &o, cust != NULL ? cust :

@@ -11,8 +11,17 @@
  * line is "stale" until then).  Every other line keeps its snapshot.
  * Discounts, tax, shipping and totals are worked out again for the whole
  * cart on every change, since they depend on every line.
+ *
+ * Counts: a signed-in customer's first order is one with no earlier order
+ * of theirs in the orders list, cancelled ones included (a guest is always
+ * on a first order: the email is not known while the cart is priced);
+ * promotion uses come from promotion_uses, counted when an order is placed
+ * (checkout_promo_uses_add), and a coupon's own uses from coupon_uses.
+ * Pricing counts the same from checkout.order.created, so its quote agrees.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/core_db.h"
@@ -64,7 +73,14 @@ static int	checkout_price_refresh(sqlite3 *, const char *id,
 		    struct checkout_pline *, struct core_rules_line *,
 		    const char *customer, int64_t now, cJSON **errors);
 static const char *checkout_coupon_reason(sqlite3 *, const char *code,
-		    int64_t now, char *promo, size_t promolen);
+		    const char *customer, int64_t now, char *promo,
+		    size_t promolen);
+static int64_t	checkout_count2(sqlite3 *, const char *sql, const char *a,
+		    const char *b);
+static int	checkout_price_counts(sqlite3 *, struct checkout_pctx *,
+		    const char *customer);
+static int	checkout_price_lost(sqlite3 *, const char *id,
+		    const char *before, char *why, size_t whylen);
 static int	checkout_price_store(sqlite3 *, struct checkout_pctx *,
 		    const char *id, const char *cur, const char *coupon,
 		    const char *promo, const char *creason,
@@ -239,16 +255,19 @@ checkout_price_lines(sqlite3 *db, struct checkout_pctx *c, const char *id,
 
 /* Why the entered coupon cannot be used now, or NULL when it can. */
 static const char *
-checkout_coupon_reason(sqlite3 *db, const char *code, int64_t now,
-    char *promo, size_t promolen)
+checkout_coupon_reason(sqlite3 *db, const char *code, const char *customer,
+    int64_t now, char *promo, size_t promolen)
 {
 	sqlite3_stmt	*st;
 	const char	*why;
+	int64_t		 limit, climit;
 
 	promo[0] = '\0';
 	if ((st = core_db_stmt(db, "SELECT c.promotion_id, c.status,"
-	    " c.expires_at, p.status FROM coupons c LEFT JOIN promotions p"
-	    " ON p.id = c.promotion_id WHERE c.code = ?")) == NULL)
+	    " c.expires_at, p.status, coalesce(c.usage_limit, 0),"
+	    " coalesce(c.customer_usage_limit, 0) FROM coupons c LEFT JOIN"
+	    " promotions p ON p.id = c.promotion_id WHERE c.code = ?")) ==
+	    NULL)
 		return ("unknown");
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -265,8 +284,75 @@ checkout_coupon_reason(sqlite3 *db, const char *code, int64_t now,
 	else if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
 	    now >= sqlite3_column_int64(st, 2))
 		why = "expired";
+	limit = sqlite3_column_int64(st, 4);
+	climit = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
+	/* Its own limits, as pricing's quote checks them (0: none). */
+	if (why == NULL && limit > 0 && checkout_count2(db, "SELECT count(*)"
+	    " FROM coupon_uses WHERE code = ?1", code, NULL) >= limit)
+		why = "usage_limit";
+	else if (why == NULL && climit > 0 && customer != NULL &&
+	    checkout_count2(db, "SELECT count(*) FROM coupon_uses WHERE code"
+	    " = ?1 AND customer_id = ?2", code, customer) >= climit)
+		why = "customer_usage_limit";
 	return (why);
+}
+
+/* The count sql gives with a (and b); on a db error a huge one. */
+static int64_t
+checkout_count2(sqlite3 *db, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n;
+
+	if ((st = core_db_stmt(db, sql)) == NULL)
+		return (INT64_MAX);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b != NULL)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	n = INT64_MAX;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		core_db_err(db, "count");
+	sqlite3_reset(st);
+	return (n);
+}
+
+/*
+ * Whether the customer has ordered before and each limited promotion's
+ * uses so far.  0 or -1.
+ */
+static int
+checkout_price_counts(sqlite3 *db, struct checkout_pctx *c,
+    const char *customer)
+{
+	struct core_rules_promo	*p;
+	int64_t			 n;
+	int			 i;
+
+	c->in.customer.first_order = 1;
+	if (customer != NULL) {
+		/* Any earlier order, cancelled or not (docs/PRICING.md). */
+		if ((n = checkout_count2(db, "SELECT EXISTS (SELECT 1 FROM"
+		    " orders WHERE customer_id = ?1)", customer, NULL)) ==
+		    INT64_MAX)
+			return (-1);
+		c->in.customer.first_order = n == 0;
+	}
+	for (i = 0; i < c->in.npromos; i++) {
+		p = &c->promos[i];
+		if (p->usage_limit > 0 && (p->uses = checkout_count2(db,
+		    "SELECT count(*) FROM promotion_uses WHERE promotion_id ="
+		    " ?1", p->id, NULL)) == INT64_MAX)
+			return (-1);
+		if (p->customer_limit > 0 && customer != NULL &&
+		    (p->customer_uses = checkout_count2(db, "SELECT count(*)"
+		    " FROM promotion_uses WHERE promotion_id = ?1 AND"
+		    " customer_id = ?2", p->id, customer)) == INT64_MAX)
+			return (-1);
+	}
+	return (0);
 }
 
 int
@@ -376,8 +462,7 @@ checkout_cart_price(sqlite3 *db, const char *id, cJSON **errors)
 		goto out;
 	}
 
-	/* The customer: groups; no order counted yet (orders slice). */
-	c->in.customer.first_order = 1;
+	/* The customer's groups (first order: checkout_price_counts). */
 	if (customer[0] != '\0') {
 		if ((st = core_db_stmt(db, "SELECT group_id FROM group_members"
 		    " WHERE customer_id = ? ORDER BY group_id LIMIT 16")) ==
@@ -404,8 +489,8 @@ checkout_cart_price(sqlite3 *db, const char *id, cJSON **errors)
 	promo[0] = '\0';
 	code = coupon;
 	if (coupon[0] != '\0') {
-		creason = checkout_coupon_reason(db, coupon, now, promo,
-		    sizeof(promo));
+		creason = checkout_coupon_reason(db, coupon, customer[0] ?
+		    customer : NULL, now, promo, sizeof(promo));
 		if (creason == NULL) {
 			c->in.codes = (const char *const *)&code;
 			c->in.ncodes = 1;
@@ -426,6 +511,8 @@ checkout_cart_price(sqlite3 *db, const char *id, cJSON **errors)
 	}
 	c->in.promos = c->promos;
 	c->in.npromos = n;
+	if (checkout_price_counts(db, c, customer[0] ? customer : NULL) == -1)
+		goto out;
 	if ((i = core_rules_quote(&c->out, &c->in)) != CORE_RULES_OK) {
 		if (i == CORE_RULES_ERR_OVERFLOW) {
 			core_http_field_error(errors, "quantity", "the cart's "
@@ -586,4 +673,139 @@ checkout_price_store(sqlite3 *db, struct checkout_pctx *c, const char *id,
 out:
 	cJSON_free(text);
 	return (rc);
+}
+
+/* ---- placing: what changed since the cart was shown, counting uses ------ */
+
+/*
+ * Whether the cart as priced now lost what it showed in before: its coupon
+ * (its own or its promotion's limit reached: 2) or an applied promotion
+ * (a use limit reached, or an order counted, meanwhile: 3).  why names it.
+ * Other changes (a country or method chosen at placement) are not losses.
+ * -1 on a db error.
+ */
+static int
+checkout_price_lost(sqlite3 *db, const char *id, const char *before,
+    char *why, size_t whylen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = core_db_stmt(db, "SELECT json_extract(c.priced,"
+	    " '$.coupon.code'), json_extract(c.priced, '$.coupon.reason') FROM"
+	    " carts c WHERE c.id = ?1 AND json_extract(?2, '$.coupon.applied')"
+	    " = 1 AND json_extract(c.priced, '$.coupon.applied') = 0 AND"
+	    " json_extract(c.priced, '$.coupon.code') = json_extract(?2,"
+	    " '$.coupon.code') AND json_extract(c.priced, '$.coupon.reason')"
+	    " IN ('usage_limit', 'customer_usage_limit')")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(st, 1),
+		    "usage_limit") == 0)
+			snprintf(why, whylen, "coupon %s has been used as often"
+			    " as it may be", sqlite3_column_text(st, 0));
+		else
+			snprintf(why, whylen, "you have used coupon %s as"
+			    " often as you may", sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return (2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return (core_db_err(db, "cart coupon lost"));
+	if ((st = core_db_stmt(db, "SELECT json_extract(n.value, '$.name'),"
+	    " json_extract(n.value, '$.reason') FROM carts c, json_each(?2,"
+	    " '$.promotions') o, json_each(c.priced, '$.promotions') n WHERE"
+	    " c.id = ?1 AND json_extract(o.value, '$.applied') = 1 AND"
+	    " json_extract(n.value, '$.id') = json_extract(o.value, '$.id')"
+	    " AND json_extract(n.value, '$.applied') = 0 AND"
+	    " json_extract(n.value, '$.reason') IN ('usage_limit',"
+	    " 'customer_usage_limit', 'first_order') LIMIT 1")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(why, whylen, "promotion \"%s\" no longer applies"
+		    " (%s): the cart has been priced again; read it and place"
+		    " the order again at its new total",
+		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		return (3);
+	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : core_db_err(db, "cart promo lost"));
+}
+
+int
+checkout_cart_reprice(sqlite3 *db, const char *id, cJSON **errors,
+    char *why, size_t whylen)
+{
+	sqlite3_stmt	*st;
+	char		*before;
+	int		 rc;
+
+	why[0] = '\0';
+	if ((st = core_db_stmt(db, "SELECT priced FROM carts WHERE id = ?"))
+	    == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	before = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    (before = strdup((const char *)sqlite3_column_text(st, 0))) ==
+	    NULL) {
+		sqlite3_reset(st);
+		return (-1);
+	}
+	sqlite3_reset(st);
+	rc = checkout_cart_price(db, id, errors);
+	if (rc == 0 && before != NULL)
+		rc = checkout_price_lost(db, id, before, why, whylen);
+	free(before);
+	return (rc);
+}
+
+void
+checkout_price_applied(const cJSON *priced, cJSON *p)
+{
+	const cJSON	*x;
+	cJSON		*ids;
+
+	ids = cJSON_AddArrayToObject(p, "promotions");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(priced,
+	    "promotions"))
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x,
+		    "applied")))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(x, "id"), 1));
+	x = cJSON_GetObjectItemCaseSensitive(priced, "coupon");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "applied")))
+		cJSON_AddItemToObject(p, "coupon", cJSON_Duplicate(
+		    cJSON_GetObjectItemCaseSensitive(x, "code"), 1));
+	else
+		cJSON_AddNullToObject(p, "coupon");
+}
+
+int
+checkout_promo_uses_add(sqlite3 *db, const char *cart, const char *order,
+    const char *customer)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = core_db_stmt(db, "INSERT OR IGNORE INTO promotion_uses"
+	    " (promotion_id, customer_id, order_id, at) SELECT"
+	    " json_extract(p.value, '$.id'), ?3, ?2, ?4 FROM carts c,"
+	    " json_each(c.priced, '$.promotions') p WHERE c.id = ?1 AND"
+	    " json_extract(p.value, '$.applied') = 1")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, cart, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, order, -1, SQLITE_STATIC);
+	if (customer != NULL)
+		sqlite3_bind_text(st, 3, customer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, core_db_now_ms());
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return (core_db_err(db, "promotion uses"));
+	return (0);
 }

@@ -99,8 +99,9 @@ static const struct core_route pricing_routes[] = {
 
 /*
  * Every subscription feeds something replay may run again: the copies
- * are emptied by reset, and an imported price remembers the event that
- * set it (imports_applied), so a second run changes nothing.
+ * and the use counts are emptied by reset, and an imported price
+ * remembers the event that set it (imports_applied), so a second run
+ * changes nothing.
  */
 static const struct core_sub pricing_subs[] = {
 	{ "catalog", "catalog.product.upserted", pricing_on_product_upserted,
@@ -109,6 +110,7 @@ static const struct core_sub pricing_subs[] = {
 	{ "catalog", "catalog.price.imported", pricing_on_price_imported, 1 },
 	{ "identity", "identity.customer.registered",
 	    pricing_on_customer_registered, 1 },
+	{ "checkout", "checkout.order.created", pricing_on_order_created, 1 },
 	{ NULL, NULL, NULL, 0 }
 };
 
@@ -123,16 +125,25 @@ const struct core_module pricing_module = {
 
 /*
  * Replay rebuilds the copies fed by events (products, their SKUs,
- * customers).  Prices, groups, memberships, tax and the record of applied
- * imports are pricing's own decisions and stay.
+ * customers) and the use counts of checkout's orders (all of checkout's
+ * log is read again).  Prices, groups, memberships, tax and the record of
+ * applied imports are pricing's own decisions and stay.
  */
 static int
 pricing_reset(sqlite3 *db)
 {
-	if (core_db_exec(db, "DELETE FROM products") == -1 ||
-	    core_db_exec(db, "DELETE FROM product_skus") == -1 ||
-	    core_db_exec(db, "DELETE FROM customers") == -1)
-		return (-1);
+	static const char *const tables[] = { "products", "product_skus",
+	    "customers", "counted_orders", "customer_orders",
+	    "promotion_uses", "promotion_customer_uses", "coupon_uses",
+	    "coupon_customer_uses", NULL };
+	char	sql[64];
+	int	i;
+
+	for (i = 0; tables[i] != NULL; i++) {
+		(void)snprintf(sql, sizeof(sql), "DELETE FROM %s", tables[i]);
+		if (core_db_exec(db, sql) == -1)
+			return (-1);
+	}
 	return (0);
 }
 

@@ -240,4 +240,7 @@ int	pricing_on_product_deleted(sqlite3 *, const struct core_event *);
 int	pricing_on_price_imported(sqlite3 *, const struct core_event *);
 int	pricing_on_customer_registered(sqlite3 *, const struct core_event *);
 
+/* pricing_orders.c: use counts fed by checkout's orders. */
+int	pricing_on_order_created(sqlite3 *, const struct core_event *);
+
 #endif

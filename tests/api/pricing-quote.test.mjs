@@ -8,16 +8,15 @@
  *
  * Prices exclude tax unless a test says otherwise; Germany is 19%, so a
  * line's tax is round(net * 0.19), half away from zero, per line.  The use
- * counts checkout will feed (issue 5) are written straight into pricing.db
- * with the sqlite3 shell, the way checkout's events will fill them.
+ * counts (first order, promotion and coupon limits) come from real orders
+ * placed through checkout, whose checkout.order.created events pricing
+ * counts (tests/api/checkout-promotions.test.mjs has the checkout side).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, register, signIn, startServer, uniqueEmail } from './lib/server.mjs';
+import { SLOW, assertProblem, register, signIn, startServer, uniqueEmail, waitFor } from './lib/server.mjs';
 
 const Q = '/api/v1/pricing/quote';
 const P = '/api/v1/pricing/promotions';
@@ -40,9 +39,45 @@ describe('pricing: the quote', () => {
 	let catA;
 	let T, M, BK, U, D;	/* SKUs: tee (cat A), mug, book (reduced), unpriced, draft */
 	let teeId, mugId;
+	let method;		/* checkout's shipping method for DE */
 
-	function sql(q) {
-		execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(s.dataDir, 'pricing.db'), q]);
+	/*
+	 * An order of lines placed through checkout by bearer, once checkout's
+	 * copies apply every promotion of want (and the coupon): pricing then
+	 * counts it from checkout.order.created.
+	 */
+	async function order(bearer, lines, want, coupon) {
+		const C = '/api/v1/checkout/carts';
+		const c = await s.request('POST', C, { token: bearer });
+		assert.ok([200, 201].includes(c.status), c.text);
+		for (const l of lines)
+			assert.equal((await s.request('POST', `${C}/${c.json.id}/lines`, { token: bearer,
+				body: l })).status, 200);
+		if (coupon)
+			assert.equal((await s.request('PUT', `${C}/${c.json.id}/coupon`, { token: bearer,
+				body: { code: coupon } })).status, 200);
+		await waitFor(async () => {
+			/* Setting a quantity prices the cart again from the copies. */
+			const r = await s.request('PATCH', `${C}/${c.json.id}/lines/${lines[0].sku}`, { token: bearer,
+				body: { quantity: lines[0].quantity } });
+			return r.status === 200 && want.every((p) => r.json.promotions.find((x) => x.id === p.id)?.applied) &&
+			    (!coupon || r.json.coupon.applied);
+		}, { timeoutMs: 5000 * SLOW, message: 'checkout applies the promotions' });
+		const o = await s.request('POST', '/api/v1/checkout/orders', { token: bearer,
+			headers: { 'idempotency-key': `k-${tag()}${tag()}` }, body: { cart_id: c.json.id,
+				email: 'quote@example.com', shipping_method: method, payment_method: 'bank_transfer',
+				shipping_address: { name: 'Q', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115',
+					country: 'DE' } } });
+		assert.equal(o.status, 201, o.text);
+		return o.json;
+	}
+
+	/* The quote once pricing has counted what fn waits for. */
+	async function quoteWhen(body, opts, fn) {
+		let q;
+		await waitFor(async () => fn(q = await quote(body, opts)), { timeoutMs: 5000 * SLOW,
+			message: 'pricing counted the order' });
+		return q;
 	}
 
 	async function settings(body) {
@@ -118,6 +153,13 @@ describe('pricing: the quote', () => {
 		assert.equal((await s.request('PUT', `/api/v1/pricing/groups/${group}/members/${custId}`, { token })).status, 201);
 		assert.equal((await s.request('PUT', `/api/v1/pricing/groups/${group}/prices/${M}`, { token,
 			body: { amount: 2000 } })).status, 201);
+		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
+			body: { name: 'Germany', countries: ['DE'] } });
+		assert.equal(z.status, 201, z.text);
+		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
+			body: { name: 'Standard', kind: 'flat', amount: 490 } });
+		assert.equal(m.status, 201, m.text);
+		method = m.json.id;
 	});
 
 	after(async () => {
@@ -271,26 +313,25 @@ describe('pricing: the quote', () => {
 		});
 	});
 
-	it('first order, usage limits: read from the counts checkout will feed', async () => {
+	it('first order, usage limits: counted from a real order', async () => {
 		await withPromos([
 			{ name: 'first', conditions: { first_order: true }, action: { type: 'order_fixed', amount: 100 }, combines_with: ['order'] },
-			{ name: 'total', usage_limit: 5, action: { type: 'order_fixed', amount: 100 }, combines_with: ['order'] },
+			{ name: 'total', usage_limit: 1, action: { type: 'order_fixed', amount: 100 }, combines_with: ['order'] },
 			{ name: 'per customer', customer_usage_limit: 1, action: { type: 'order_fixed', amount: 100 }, combines_with: ['order'] },
 		], async ([first, total, per]) => {
 			let q = await quote({ lines: cart1() }, { token: other });
 			assert.deepEqual([first, total, per].map((p) => promo(q, p).reason), ['applied', 'applied', 'applied']);
 			assert.equal(q.totals.order_discount, 300);
-			sql(`INSERT INTO customer_orders VALUES ('${otherId}', 1);
-			     INSERT INTO promotion_uses VALUES ('${total.id}', 5);
-			     INSERT INTO promotion_customer_uses VALUES ('${per.id}', '${otherId}', 1);`);
-			q = await quote({ lines: cart1() }, { token: other });
+			/* other's first order uses all three */
+			assert.equal((await order(other, cart1(), [first, total, per])).discount, 300);
+			q = await quoteWhen({ lines: cart1() }, { token: other }, (x) => promo(x, total).reason !== 'applied');
 			assert.deepEqual([first, total, per].map((p) => promo(q, p).reason), ['first_order', 'usage_limit', 'customer_usage_limit']);
 			assert.equal(q.totals.order_discount, 0);
 			/* a guest counts as a first order; the total limit holds for everyone */
 			q = await quote({ lines: cart1() }, {});
 			assert.deepEqual([first, total, per].map((p) => promo(q, p).reason), ['applied', 'usage_limit', 'applied']);
 			const g = await s.request('GET', `${P}/${total.id}`, { token });
-			assert.equal(g.json.uses, 5);
+			assert.equal(g.json.uses, 1);
 		});
 	});
 
@@ -384,7 +425,10 @@ describe('pricing: the quote', () => {
 			await mk(once, p, { usage_limit: 1, customer_usage_limit: 1 });
 			const perc = `PC${tag()}`;
 			await mk(perc, p, { customer_usage_limit: 1 });
-			sql(`INSERT INTO coupon_uses VALUES ('${once}', 1); INSERT INTO coupon_customer_uses VALUES ('${perc}', '${custId}', 1);`);
+			/* cust's orders use each once */
+			await order(cust, cart1(), [p], once);
+			await order(cust, cart1(), [p], perc);
+			await quoteWhen({ lines: cart1(), coupon: perc }, { token: cust }, (x) => x.coupon.reason !== 'applied');
 			assert.equal((await quote({ lines: cart1(), coupon: once }, {})).coupon.reason, 'usage_limit');
 			assert.equal((await quote({ lines: cart1(), coupon: perc }, { token: cust })).coupon.reason, 'customer_usage_limit');
 			assert.equal((await quote({ lines: cart1(), coupon: perc }, { token: other })).coupon.reason, 'applied');
