@@ -97,9 +97,9 @@ pricing_on_order_created(sqlite3 *db, const struct core_event *ev)
 			return (-1);
 		if (customer != NULL && pricing_count_up(db, "INSERT INTO"
 		    " promotion_customer_uses (promotion_id, customer_id, uses)"
-		    " VALUES (?1, ?2, 1) ON CONFLICT (customer_id, promotion_id)"
-		    " DO UPDATE SET uses = uses + 1", it->valuestring,
-		    customer) == -1)
+		    " VALUES (?1, ?2, 1) ON CONFLICT (customer_id,"
+		    " promotion_id) DO UPDATE SET uses = uses + 1",
+		    it->valuestring, customer) == -1)
 			return (-1);
 	}
 	if (code == NULL)
