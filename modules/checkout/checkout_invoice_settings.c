@@ -12,8 +12,10 @@
  * only their own (another customer's order, a guest order or an unknown
  * id are the same 404, so the answer never confirms that an order
  * exists).  The page is rendered by checkout_order_invoice.c from the
- * order's fold and these settings as they are when it is printed.
+ * order's fold and the seller its approval carried (the settings when the
+ * invoice number was issued); an order not yet invoiced shows them as now.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,9 +306,80 @@ checkout_inv_seller_load(sqlite3 *db, struct checkout_invoice_seller *s)
 }
 
 /*
+ * The seller as set now, as the "seller" member of p: the approval that
+ * issues the invoice number carries it, so an invoice shows who issued
+ * it even after the settings change.  Returns 0 or -1.
+ */
+int
+checkout_invoice_seller_add(sqlite3 *db, cJSON *p)
+{
+	struct checkout_invoice_seller	 s;
+	cJSON				*o;
+
+	if (checkout_inv_seller_load(db, &s) == -1)
+		return (-1);
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "seller");
+	if ((o = cJSON_AddObjectToObject(p, "seller")) == NULL ||
+	    cJSON_AddStringToObject(o, "name", s.name) == NULL ||
+	    cJSON_AddStringToObject(o, "address", s.address) == NULL ||
+	    cJSON_AddStringToObject(o, "vat_id", s.vat_id) == NULL ||
+	    cJSON_AddStringToObject(o, "footer", s.footer) == NULL)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The seller an issued invoice carries (its approval's "seller"), over
+ * what s holds; and the approval's time as the invoice date.  Orders
+ * approved before sellers were kept show the settings as now.
+ */
+static int
+checkout_inv_seller_issued(sqlite3 *db, const char *order,
+    struct checkout_invoice_seller *s)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	cJSON		*p, *o;
+	size_t		 i;
+	static const struct {
+		const char	*key;
+		size_t		 off, len;
+	} f[] = {
+		{ "name", offsetof(struct checkout_invoice_seller, name),
+		    sizeof(s->name) },
+		{ "address", offsetof(struct checkout_invoice_seller, address),
+		    sizeof(s->address) },
+		{ "vat_id", offsetof(struct checkout_invoice_seller, vat_id),
+		    sizeof(s->vat_id) },
+		{ "footer", offsetof(struct checkout_invoice_seller, footer),
+		    sizeof(s->footer) },
+	};
+
+	if ((st = core_db_stmt(db, "SELECT at, payload FROM order_events"
+	    " WHERE order_id = ? AND type = 'approved' ORDER BY seq"
+	    " LIMIT 1")) == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return (0);
+	}
+	s->issued_at = sqlite3_column_int64(st, 0);
+	p = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	o = cJSON_GetObjectItemCaseSensitive(p, "seller");
+	for (i = 0; cJSON_IsObject(o) && i < sizeof(f) / sizeof(f[0]); i++)
+		if ((v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+		    f[i].key))) != NULL)
+			snprintf((char *)s + f[i].off, f[i].len, "%s", v);
+	cJSON_Delete(p);
+	return (0);
+}
+
+/*
  * GET .../orders/{id}/invoice: the printable HTML of order r->params[0]
- * with the seller as now set and, for an invoice, the approval's date as
- * the invoice date.  customer, when not NULL, must have placed the order
+ * with, for an invoice, the seller and the date of its approval (for an
+ * order confirmation, the seller as now set).  customer, when not NULL, must have placed the order
  * (a guest order has no customer): anything else is the 404 an unknown id
  * gets.  The CSP allows nothing but the page's one <style>.
  */
@@ -333,10 +406,11 @@ checkout_invoice_answer(struct core_req *r, const char *customer)
 		checkout_order_cleanup(&o);
 		return (checkout_internal(r));
 	}
-	if (o.invoice_number > 0)
-		s.issued_at = core_db_scalar(db, "SELECT at FROM order_events"
-		    " WHERE order_id = ? AND type = 'approved' ORDER BY seq"
-		    " LIMIT 1", r->params[0], 0);
+	if (o.invoice_number > 0 &&
+	    checkout_inv_seller_issued(db, r->params[0], &s) == -1) {
+		checkout_order_cleanup(&o);
+		return (checkout_internal(r));
+	}
 	html = checkout_order_invoice_doc(&o, &s);
 	checkout_order_cleanup(&o);
 	if (html == NULL)

@@ -237,6 +237,12 @@ int		 checkout_order_list(sqlite3 *,
 		    const struct checkout_order_filter *, cJSON **data,
 		    int64_t *next);
 
+/*
+ * Adds "seller" (the invoice settings as now) to an approved payload
+ * (checkout_invoice_settings.c): an issued invoice keeps its seller.
+ */
+int		 checkout_invoice_seller_add(sqlite3 *, cJSON *);
+
 /* --- replay (checkout_order_replay.c) ------------------------------------ */
 
 /*

@@ -183,6 +183,10 @@ checkout_order_numbers(sqlite3 *db, enum checkout_order_event ev, cJSON *p,
 	}
 	if (alloc && checkout_order_number_next(db, counter, &n) == -1)
 		return (-1);
+	/* An issued invoice keeps the seller it was issued by. */
+	if (alloc && ev == CHECKOUT_EV_APPROVED &&
+	    checkout_invoice_seller_add(db, p) == -1)
+		return (-1);
 	cJSON_DeleteItemFromObjectCaseSensitive(p, key);
 	return (cJSON_AddNumberToObject(p, key, (double)n) == NULL ? -1 : 0);
 }

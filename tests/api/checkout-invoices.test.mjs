@@ -181,6 +181,26 @@ describe('checkout: invoice settings and invoices', () => {
 		assert.ok(!h.includes('not an invoice'));
 	});
 
+	it('keeps an issued invoice\'s seller when the settings change later', async () => {
+		const before = await settings();
+		const issued = await order(T, cust);
+		assert.ok(issued.invoice_number > 0);
+		const r = await s.request('PUT', S, { token, headers: { 'if-match': '*' }, body: {
+			seller_name: 'Renamed Shop AG', vat_id: 'CHE-123.456.789' } });
+		assert.equal(r.status, 200, r.text);
+		const old = (await s.request('GET', `${O}/${issued.id}/invoice`, { token })).text;
+		assert.ok(old.includes(`<h1>${before.json.seller_name.replace(/&/g, '&amp;').replace(/'/g, '&#39;')
+		    .replace(/</g, '&lt;').replace(/>/g, '&gt;')}</h1>`), 'the seller it was issued by');
+		assert.ok(!old.includes('Renamed Shop AG') && !old.includes('CHE-123.456.789'));
+		const later = await order(T, cust);
+		const fresh = (await s.request('GET', `${O}/${later.id}/invoice`, { token })).text;
+		assert.ok(fresh.includes('<h1>Renamed Shop AG</h1>') && fresh.includes('CHE-123.456.789'),
+		    'a later invoice has the new seller');
+		const back = await s.request('PUT', S, { token, headers: { 'if-match': '*' }, body: {
+			seller_name: before.json.seller_name, vat_id: before.json.vat_id } });
+		assert.equal(back.status, 200, back.text);
+	});
+
 	it('calls an order without an invoice number an order confirmation', async () => {
 		const o = await order(SOLD_OUT, null);
 		assert.equal(o.status, 'cancelled', 'no stock: cancelled before approval');
