@@ -65,6 +65,38 @@ BENCH_PASSWORD=$pw wrk -t2 -c8 -d"${secs}s" --latency -s "$(dirname "$0")/token.
     "http://127.0.0.1:$port/api/v1/auth/token" |
     grep -E "Requests/sec|Latency  |50%|99%|Non-2xx|Socket errors"
 
+# Orders end to end (issue 5): new guest cart -> one or two lines -> POST
+# order with an Idempotency-Key -> the answer carrying the stock saga's
+# decision, with catalog, pricing and checkout at synchronous=FULL.  The top
+# rate with wrk (bench/orders.lua, 8 connections each walking the steps),
+# then the latency of whole orders with node (bench/orders.mjs, 4 lanes).
+# Both clients share the 2 cores with the server.  Carts are priced
+# against the demo's 3 promotions; the quote bench, which adds 47 more,
+# runs after.
+echo
+echo "== orders end to end (new cart -> lines -> approved order): wrk -t8 -c8 -d${secs}s"
+if command -v node >/dev/null; then
+setup=$(node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" bench@example.com "$pw" setup)
+BENCH_ORDER_SETUP=$setup wrk -t8 -c8 -d"${secs}s" --latency \
+    -s "$(dirname "$0")/orders.lua" "http://127.0.0.1:$port" |
+    grep -E "orders:|Non-2xx|Socket errors"
+sleep 1
+for r in '/api/v1/checkout/carts' '/api/v1/checkout/carts/{id}/lines' \
+    '/api/v1/checkout/orders'; do
+	grep -hF "\"route\":\"$r\",\"status\"" "$tmp/out.log" "$tmp/err.log" |
+	    grep -o '"duration_us":[0-9]*' | sed 's/.*://' | sort -n |
+	    awk -v r="POST $r" '{ v[NR] = $1 } END { if (NR == 0) exit
+		printf "  server side %s (%d): p50 %d us, p99 %d us\n", r, NR,
+		    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1] }'
+done
+echo
+echo "== orders end to end, whole-order latency: node, 4 lanes, ${secs}s"
+BENCH_SECONDS=$secs node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" \
+    bench@example.com "$pw" 4
+else
+	echo "bench: node is missing: orders not measured"
+fi
+
 # A 20-line cart against 50 active promotions (the demo's 3 and 47 of
 # every kind; WELCOME10 is entered so its code promotion counts too).
 # Client-side figures from wrk, server-side ones from the access log's
@@ -83,31 +115,3 @@ grep -ho '"route":"/api/v1/pricing/quote","status":200,"duration_us":[0-9]*' \
     awk '{ v[NR] = $1 } END { if (NR == 0) { print "server side: no quote in the log"; exit }
 	printf "server side (%d quotes): p50 %d us, p99 %d us, max %d us\n", NR,
 	    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1], v[NR] }'
-
-# Orders end to end (issue 5): new guest cart -> one or two lines -> POST
-# order with an Idempotency-Key -> the answer carrying the stock saga's
-# decision, with catalog, pricing and checkout at synchronous=FULL.  The top
-# rate with wrk (bench/orders.lua, 8 connections each walking the steps),
-# then the latency of whole orders with node (bench/orders.mjs, 4 lanes).
-# Both clients share the 2 cores with the server.  The carts are priced
-# against the 50 promotions the quote bench left.
-echo
-echo "== orders end to end (new cart -> lines -> approved order): wrk -t8 -c8 -d${secs}s"
-command -v node >/dev/null || { echo "bench: node is missing: orders not measured"; exit 0; }
-setup=$(node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" bench@example.com "$pw" setup)
-BENCH_ORDER_SETUP=$setup wrk -t8 -c8 -d"${secs}s" --latency \
-    -s "$(dirname "$0")/orders.lua" "http://127.0.0.1:$port" |
-    grep -E "orders:|Non-2xx|Socket errors"
-sleep 1
-for r in '/api/v1/checkout/carts' '/api/v1/checkout/carts/{id}/lines' \
-    '/api/v1/checkout/orders'; do
-	grep -hF "\"route\":\"$r\",\"status\"" "$tmp/out.log" "$tmp/err.log" |
-	    grep -o '"duration_us":[0-9]*' | sed 's/.*://' | sort -n |
-	    awk -v r="POST $r" '{ v[NR] = $1 } END { if (NR == 0) exit
-		printf "  server side %s (%d): p50 %d us, p99 %d us\n", r, NR,
-		    v[int(NR * 0.50) + 1], v[int(NR * 0.99) + 1] }'
-done
-echo
-echo "== orders end to end, whole-order latency: node, 4 lanes, ${secs}s"
-BENCH_SECONDS=$secs node "$(dirname "$0")/orders.mjs" "http://127.0.0.1:$port" \
-    bench@example.com "$pw" 4
