@@ -4,7 +4,8 @@
  * open the tab from the Orders page, find the demo seller, set the seller
  * name (with characters HTML would take for markup) and the VAT id, save,
  * and the newest order's invoice, fetched through "Preview" as the
- * signed-in user, names them, escaped.  A VAT id the server refuses shows
+ * signed-in user, names them, escaped, for an order approved after the
+ * change (one issued before keeps the demo seller).  A VAT id the server refuses shows
  * its 422 under the field and nothing is saved; an edit made elsewhere
  * meanwhile is a 412 the page explains and reloads.  No console error or
  * CSP violation happens beyond the answers provoked on purpose.
@@ -15,7 +16,30 @@ import { test } from 'node:test';
 import { adminSession } from './session.mjs';
 
 const S = '/api/v1/checkout/invoice-settings';
-const { adminCall, openPage, signIn } = adminSession();
+const { adminCall, adminToken, call, openPage, signIn } = adminSession();
+
+/* A guest order placed through the storefront API: approved, so invoiced. */
+async function guestOrder() {
+	const json = async (path, method = 'GET', body, headers = {}) => {
+		const r = await call(path, { method, headers: { 'content-type': 'application/json', ...headers },
+			body: body === undefined ? undefined : JSON.stringify(body) });
+		assert.ok(r.ok, `${method} ${path}: ${r.status}`);
+		return r.json();
+	};
+	const hit = (await json('/api/v1/catalog/search?in_stock=true&limit=1')).data[0];
+	const sku = (await json(`/api/v1/catalog/products/${hit.id}`)).variants.find((v) => v.in_stock).sku;
+	const method = (await json('/api/v1/checkout/shipping/methods?country=DE')).data
+	    .find((m) => m.available).id;
+	const c = await json('/api/v1/checkout/carts', 'POST');
+	const h = { 'x-cart-token': c.token };
+	await json(`/api/v1/checkout/carts/${c.id}/lines`, 'POST', { sku, quantity: 1 }, h);
+	const o = await json('/api/v1/checkout/orders', 'POST', { cart_id: c.id, email: 'ada@example.com',
+		shipping_address: { name: 'Ada Buyer', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115',
+			country: 'DE' }, shipping_method: method, payment_method: 'bank_transfer' },
+	    { ...h, 'idempotency-key': `e2e-${Date.now()}` });
+	assert.equal(o.status, 'approved');
+	return o;
+}
 
 test('staff set the seller name and VAT id, and the invoice shows them', { timeout: 60000 }, async (t) => {
 	const { page, assertClean } = await openPage(t, [{ status: '422', url: /\/invoice-settings$/ }]);
@@ -45,8 +69,21 @@ test('staff set the seller name and VAT id, and the invoice shows them', { timeo
 	assert.equal(saved.vat_id, 'SE556677889901');
 	assert.equal(saved.seller_address, 'Storgatan 9\n111 22 Stockholm\nSweden');
 
-	const newest = (await adminCall('GET', '/api/v1/checkout/orders?limit=1')).body.data[0];
+	/*
+	 * An invoice keeps the seller it was issued by: the demo orders keep
+	 * the demo seller, and an order approved now gets the new one.
+	 */
+	const issued = (await adminCall('GET', '/api/v1/checkout/orders?limit=1')).body.data[0];
+	const old = await (await call(`/api/v1/checkout/orders/${issued.id}/invoice`, { headers:
+		{ authorization: `Bearer ${await adminToken()}` } })).text();
+	assert.ok(old.includes('<h1>Mercato Demo Store GmbH</h1>'), 'an issued invoice keeps its seller');
+	assert.ok(!old.includes('Nordic Threads'));
+	const newest = await guestOrder();
+	await page.goto('/admin/#/orders');
+	await page.getByTestId('orders-tab-invoices').click();
+	await page.getByTestId('page-invoices').waitFor();
 	const link = page.getByTestId('invoice-preview-link');
+	await page.locator(`[data-testid="invoice-preview-link"]:has-text("order #${newest.number}")`).waitFor();
 	assert.match(await link.innerText(), new RegExp(`order #${newest.number}$`));
 	const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
 	assert.equal(download.suggestedFilename(), `invoice-${newest.number}.html`);
