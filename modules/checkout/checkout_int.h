@@ -62,7 +62,8 @@ struct checkout_promo {
 	char		 name[CHECKOUT_NAME_MAX + 1];
 	int		 code;		/* 1: trigger "code" */
 	const char	*class;		/* "product", "order", "shipping" */
-	cJSON		*conditions, *action;	/* owned */
+	cJSON		*conditions, *action;	/* owned, unless borrowed */
+	int		 borrowed;	/* a copy of the worker's cache */
 	const char	*names[6 * CORE_RULES_MAX_MATCH];
 	const char	*groups[CORE_RULES_MAX_GROUPS];
 	struct core_rules_promo p;
@@ -70,6 +71,8 @@ struct checkout_promo {
 /*
  * Loads the active promotions of the copy into pp (CORE_RULES_MAX_PROMOS
  * of them).  Returns the count, or -1.  Free with checkout_promos_free.
+ * The entries may borrow from the worker's parsed copy, which stays valid
+ * until the copy has changed twice more: use them within the request.
  */
 int	checkout_promos_load(sqlite3 *, struct checkout_promo *pp);
 void	checkout_promos_free(struct checkout_promo *pp, int n);

@@ -36,6 +36,20 @@ static const char *checkout_match_keys[] = { "skus", "product_ids",
 static int	checkout_match_load(const cJSON *, const char **store,
 		    struct core_rules_match *);
 static int	checkout_promo_engine(struct checkout_promo *);
+static int	checkout_promos_read(sqlite3 *, struct checkout_promo *);
+
+/*
+ * The worker's parsed copy, by generation (copy_generations, moved by
+ * triggers on every write to the copy, in any worker): every cart change
+ * prices against all active promotions, and reading and parsing fifty of
+ * them each time cost as much as the rest of the pricing.  Two slots: the
+ * one before the current stays alive, so a caller holding entries from
+ * it while the copy changes under the same request reads no freed memory.
+ */
+static struct checkout_promo	checkout_promo_cache[2][CORE_RULES_MAX_PROMOS];
+static int			checkout_promo_n[2] = { -1, -1 };
+static int64_t			checkout_promo_gen[2];
+static int			checkout_promo_cur;
 
 /* Points m's lists at the strings of the match object j (NULL: all). */
 static int
@@ -124,6 +138,37 @@ checkout_promo_engine(struct checkout_promo *pp)
 int
 checkout_promos_load(sqlite3 *db, struct checkout_promo *pp)
 {
+	int64_t	gen;
+	int	i, n, slot;
+
+	gen = core_db_scalar(db, "SELECT gen FROM copy_generations WHERE"
+	    " name = 'promotions'", NULL, -1);
+	slot = checkout_promo_cur;
+	if (gen < 0)
+		return (checkout_promos_read(db, pp));
+	if (checkout_promo_n[slot] < 0 || checkout_promo_gen[slot] != gen) {
+		slot = 1 - slot;
+		checkout_promos_free(checkout_promo_cache[slot],
+		    checkout_promo_n[slot]);
+		checkout_promo_n[slot] = -1;
+		if ((n = checkout_promos_read(db,
+		    checkout_promo_cache[slot])) == -1)
+			return (-1);
+		checkout_promo_n[slot] = n;
+		checkout_promo_gen[slot] = gen;
+		checkout_promo_cur = slot;
+	}
+	n = checkout_promo_n[slot];
+	memcpy(pp, checkout_promo_cache[slot], n * sizeof(*pp));
+	for (i = 0; i < n; i++)
+		pp[i].borrowed = 1;
+	return (n);
+}
+
+/* Reads and parses the active promotions of the copy into pp. */
+static int
+checkout_promos_read(sqlite3 *db, struct checkout_promo *pp)
+{
 	struct checkout_promo	*q;
 	sqlite3_stmt		*st;
 	cJSON			*cw, *it;
@@ -194,8 +239,10 @@ checkout_promos_free(struct checkout_promo *pp, int n)
 	int	i;
 
 	for (i = 0; i < n; i++) {
-		cJSON_Delete(pp[i].conditions);
-		cJSON_Delete(pp[i].action);
+		if (!pp[i].borrowed) {
+			cJSON_Delete(pp[i].conditions);
+			cJSON_Delete(pp[i].action);
+		}
 		pp[i].conditions = pp[i].action = NULL;
 	}
 }

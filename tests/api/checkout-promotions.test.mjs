@@ -129,6 +129,36 @@ describe('checkout: promotions and real orders', () => {
 		await s?.close();
 	});
 
+	/*
+	 * Each worker keeps the copied promotions parsed and reads them again
+	 * when their generation moves: a change must reach every worker's
+	 * next pricing, whichever worker took the event.
+	 */
+	it('a changed promotion reaches every worker\'s next cart: disabled, then changed and active again', async () => {
+		const sku = await product(1000);
+		const p = await promotion(sku, {});
+		await cartWith(sku, p);
+		const carts = async (n) => Promise.all(Array.from({ length: n }, async () => find(await read(
+		    await cart([[sku, 1]])), p)));
+		const patch = async (body) => {
+			const g = await s.request('GET', `${P}/${p.id}`, { token });
+			const r = await s.request('PATCH', `${P}/${p.id}`, { token, headers: { 'if-match': g.headers.etag },
+				body });
+			assert.equal(r.status, 200, r.text);
+		};
+		await patch({ status: 'disabled' });
+		await waitFor(async () => (await carts(1))[0] === undefined, { timeoutMs: 5000 * SLOW,
+			message: 'the pause reached checkout' });
+		assert.deepEqual(await carts(12), Array(12).fill(undefined), 'no worker prices with the old copy');
+		await patch({ status: 'active', action: { type: 'order_fixed', amount: 300 } });
+		await waitFor(async () => (await carts(1))[0] !== undefined, { timeoutMs: 5000 * SLOW,
+			message: 'the change reached checkout' });
+		for (const x of await carts(12)) {
+			assert.ok(x && x.applied, JSON.stringify(x));
+			assert.equal(x.amount, 300, 'the new amount everywhere');
+		}
+	});
+
 	it('a first-order promotion applies to a customer\'s first order, not their second; a guest always', async () => {
 		const sku = await product(1000);
 		const p = await promotion(sku, { conditions: { first_order: true } });
