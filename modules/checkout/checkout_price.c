@@ -16,7 +16,8 @@
  * of theirs in the orders list, cancelled ones included (a guest is always
  * on a first order: the email is not known while the cart is priced);
  * promotion uses come from promotion_uses, counted when an order is placed
- * (checkout_promo_uses_add), and a coupon's own uses from coupon_uses.
+ * (checkout_promo_uses_add, in checkout_price_place.c, with what placing
+ * does with a cart priced earlier), and a coupon's own uses from coupon_uses.
  * Pricing counts the same from checkout.order.created, so its quote agrees.
  */
 #include <stdint.h>
@@ -79,8 +80,6 @@ static int64_t	checkout_count2(sqlite3 *, const char *sql, const char *a,
 		    const char *b);
 static int	checkout_price_counts(sqlite3 *, struct checkout_pctx *,
 		    const char *customer);
-static int	checkout_price_lost(sqlite3 *, const char *id,
-		    const char *before, char *why, size_t whylen);
 static int	checkout_price_store(sqlite3 *, struct checkout_pctx *,
 		    const char *id, const char *cur, const char *coupon,
 		    const char *promo, const char *creason,
@@ -673,139 +672,4 @@ checkout_price_store(sqlite3 *db, struct checkout_pctx *c, const char *id,
 out:
 	cJSON_free(text);
 	return (rc);
-}
-
-/* ---- placing: what changed since the cart was shown, counting uses ------ */
-
-/*
- * Whether the cart as priced now lost what it showed in before: its coupon
- * (its own or its promotion's limit reached: 2) or an applied promotion
- * (a use limit reached, or an order counted, meanwhile: 3).  why names it.
- * Other changes (a country or method chosen at placement) are not losses.
- * -1 on a db error.
- */
-static int
-checkout_price_lost(sqlite3 *db, const char *id, const char *before,
-    char *why, size_t whylen)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = core_db_stmt(db, "SELECT json_extract(c.priced,"
-	    " '$.coupon.code'), json_extract(c.priced, '$.coupon.reason') FROM"
-	    " carts c WHERE c.id = ?1 AND json_extract(?2, '$.coupon.applied')"
-	    " = 1 AND json_extract(c.priced, '$.coupon.applied') = 0 AND"
-	    " json_extract(c.priced, '$.coupon.code') = json_extract(?2,"
-	    " '$.coupon.code') AND json_extract(c.priced, '$.coupon.reason')"
-	    " IN ('usage_limit', 'customer_usage_limit')")) == NULL)
-		return (-1);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(st, 1),
-		    "usage_limit") == 0)
-			snprintf(why, whylen, "coupon %s has been used as often"
-			    " as it may be", sqlite3_column_text(st, 0));
-		else
-			snprintf(why, whylen, "you have used coupon %s as"
-			    " often as you may", sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
-		return (2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return (core_db_err(db, "cart coupon lost"));
-	if ((st = core_db_stmt(db, "SELECT json_extract(n.value, '$.name'),"
-	    " json_extract(n.value, '$.reason') FROM carts c, json_each(?2,"
-	    " '$.promotions') o, json_each(c.priced, '$.promotions') n WHERE"
-	    " c.id = ?1 AND json_extract(o.value, '$.applied') = 1 AND"
-	    " json_extract(n.value, '$.id') = json_extract(o.value, '$.id')"
-	    " AND json_extract(n.value, '$.applied') = 0 AND"
-	    " json_extract(n.value, '$.reason') IN ('usage_limit',"
-	    " 'customer_usage_limit', 'first_order') LIMIT 1")) == NULL)
-		return (-1);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, before, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(why, whylen, "promotion \"%s\" no longer applies"
-		    " (%s): the cart has been priced again; read it and place"
-		    " the order again at its new total",
-		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-		sqlite3_reset(st);
-		return (3);
-	}
-	sqlite3_reset(st);
-	return (rc == SQLITE_DONE ? 0 : core_db_err(db, "cart promo lost"));
-}
-
-int
-checkout_cart_reprice(sqlite3 *db, const char *id, cJSON **errors,
-    char *why, size_t whylen)
-{
-	sqlite3_stmt	*st;
-	char		*before;
-	int		 rc;
-
-	why[0] = '\0';
-	if ((st = core_db_stmt(db, "SELECT priced FROM carts WHERE id = ?"))
-	    == NULL)
-		return (-1);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	before = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL &&
-	    (before = strdup((const char *)sqlite3_column_text(st, 0))) ==
-	    NULL) {
-		sqlite3_reset(st);
-		return (-1);
-	}
-	sqlite3_reset(st);
-	rc = checkout_cart_price(db, id, errors);
-	if (rc == 0 && before != NULL)
-		rc = checkout_price_lost(db, id, before, why, whylen);
-	free(before);
-	return (rc);
-}
-
-void
-checkout_price_applied(const cJSON *priced, cJSON *p)
-{
-	const cJSON	*x;
-	cJSON		*ids;
-
-	ids = cJSON_AddArrayToObject(p, "promotions");
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(priced,
-	    "promotions"))
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x,
-		    "applied")))
-			cJSON_AddItemToArray(ids, cJSON_Duplicate(
-			    cJSON_GetObjectItemCaseSensitive(x, "id"), 1));
-	x = cJSON_GetObjectItemCaseSensitive(priced, "coupon");
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "applied")))
-		cJSON_AddItemToObject(p, "coupon", cJSON_Duplicate(
-		    cJSON_GetObjectItemCaseSensitive(x, "code"), 1));
-	else
-		cJSON_AddNullToObject(p, "coupon");
-}
-
-int
-checkout_promo_uses_add(sqlite3 *db, const char *cart, const char *order,
-    const char *customer)
-{
-	sqlite3_stmt	*st;
-
-	if ((st = core_db_stmt(db, "INSERT OR IGNORE INTO promotion_uses"
-	    " (promotion_id, customer_id, order_id, at) SELECT"
-	    " json_extract(p.value, '$.id'), ?3, ?2, ?4 FROM carts c,"
-	    " json_each(c.priced, '$.promotions') p WHERE c.id = ?1 AND"
-	    " json_extract(p.value, '$.applied') = 1")) == NULL)
-		return (-1);
-	sqlite3_bind_text(st, 1, cart, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, order, -1, SQLITE_STATIC);
-	if (customer != NULL)
-		sqlite3_bind_text(st, 3, customer, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, core_db_now_ms());
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return (core_db_err(db, "promotion uses"));
-	return (0);
 }
