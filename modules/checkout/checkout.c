@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "modules/checkout/checkout.h"
 #include "modules/checkout/checkout_int.h"
@@ -218,8 +219,7 @@ checkout_sku_valid(const char *s)
 int
 checkout_country_valid(const char *s)
 {
-	return (s != NULL && strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' &&
-	    s[1] >= 'A' && s[1] <= 'Z');
+	return (core_country_valid(s));
 }
 
 /* n digits at s as a number, or -1. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "core/core_id.h"
 #include "core/core_json.h"
@@ -142,8 +143,7 @@ pricing_settings_put(struct core_req *r)
 			    "must be a tax category's code");
 		rc = core_json_get_str(r->body, "default_country", 2, &ctry);
 		if (rc == CORE_JSON_WRONG || (rc == CORE_JSON_OK &&
-		    (strlen(ctry) != 2 || ctry[0] < 'A' || ctry[0] > 'Z' ||
-		    ctry[1] < 'A' || ctry[1] > 'Z')))
+		    !core_country_valid(ctry)))
 			core_http_field_error(&errors, "default_country",
 			    "must be an ISO 3166-1 alpha-2 code such as DE");
 		if (core_json_get_i64(r->body, "shipping_amount", 0,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "core/core_id.h"
 #include "core/core_json.h"
@@ -19,13 +20,11 @@ static int	pricing_country_valid(const char *);
 static int	pricing_tax_publish(sqlite3 *, const char *aggregate,
 		    cJSON *payload);
 
-/* ISO 3166-1 alpha-2 in upper case: two letters A-Z. */
+/* An assigned ISO 3166-1 alpha-2 code in upper case (core_country.c). */
 static int
 pricing_country_valid(const char *s)
 {
-	return (strlen(s) == 2 && isupper((unsigned char)s[0]) &&
-	    isupper((unsigned char)s[1]) && isascii((unsigned char)s[0]) &&
-	    isascii((unsigned char)s[1]));
+	return (core_country_valid(s));
 }
 
 int

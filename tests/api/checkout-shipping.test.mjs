@@ -60,6 +60,9 @@ describe('checkout: shipping', () => {
 		    ['countries']);
 		assert.deepEqual(fieldsOf(await s.request('POST', Z, { token, body: { name: 'x', countries: ['de', 'DEU'] } })),
 		    ['countries[0]', 'countries[1]']);
+		/* Shaped like a code, but no country: ISO 3166-1 has no ZZ, and the UK is GB. */
+		assert.deepEqual(fieldsOf(await s.request('POST', Z, { token, body: { name: 'x', countries: ['ZZ', 'UK'] } })),
+		    ['countries[0]', 'countries[1]']);
 		const r = await s.request('POST', Z, { token, body });
 		assert.equal(r.status, 201, r.text);
 		zone = r.json.id;

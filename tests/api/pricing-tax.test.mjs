@@ -60,6 +60,7 @@ describe('pricing: settings and tax (empty shop)', () => {
 			[{ shipping_tax_category: 'luxury' }, ['shipping_tax_category']],
 			[{ default_country: 'de' }, ['default_country']],
 			[{ default_country: 'DEU' }, ['default_country']],
+			[{ default_country: 'ZZ' }, ['default_country']],
 			[{ shipping_amount: -1 }, ['shipping_amount']],
 			[{ shipping_amount: 4.5 }, ['shipping_amount']],
 		];
@@ -172,6 +173,7 @@ describe('pricing: settings and tax (empty shop)', () => {
 			assert.deepEqual(fieldsOf(await s.request('PUT', `${RATES}/AT/standard`, { token, body })), ['rate']);
 		assertProblem(await s.request('PUT', `${RATES}/de/standard`, { token, body: { rate: 1 } }), 404, 'unknown-country');
 		assertProblem(await s.request('PUT', `${RATES}/DEU/standard`, { token, body: { rate: 1 } }), 404, 'unknown-country');
+		assertProblem(await s.request('PUT', `${RATES}/ZZ/standard`, { token, body: { rate: 1 } }), 404, 'unknown-country');
 		assertProblem(await s.request('PUT', `${RATES}/AT/luxury`, { token, body: { rate: 1 } }), 404,
 		    'unknown-tax-category');
 		assertProblem(await s.request('DELETE', `${RATES}/AT/luxury`, { token }), 404, 'unknown-tax-category');
