@@ -109,16 +109,22 @@ core_bus_publish(sqlite3 *db, const char *type, int version,
  * looks only at the pairs reading from it (each look costs a read of two
  * files); the sweep, start-up and replays mark them all.
  */
-static void
-bus_mark(const char *source)
+static int
+bus_listed(const char **list, int n, const char *source)
 {
 	int	i;
 
-	if (bus_all)
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], source) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+bus_mark(const char *source)
+{
+	if (bus_all || bus_listed(bus_dirty, bus_ndirty, source))
 		return;
-	for (i = 0; i < bus_ndirty; i++)
-		if (strcmp(bus_dirty[i], source) == 0)
-			return;
 	if (bus_ndirty == BUS_SOURCES_MAX)
 		bus_all = 1;
 	else
@@ -128,14 +134,7 @@ bus_mark(const char *source)
 static int
 bus_in_round(const char *source)
 {
-	int	i;
-
-	if (bus_round_all)
-		return (1);
-	for (i = 0; i < bus_nround; i++)
-		if (strcmp(bus_round[i], source) == 0)
-			return (1);
-	return (0);
+	return (bus_round_all || bus_listed(bus_round, bus_nround, source));
 }
 
 static void

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/core_country.h"
 #include "core/core_db.h"
 #include "modules/checkout/checkout.h"
 #include "modules/checkout/checkout_int.h"
@@ -214,12 +213,6 @@ checkout_sku_valid(const char *s)
 		    NULL)
 			return (0);
 	return (1);
-}
-
-int
-checkout_country_valid(const char *s)
-{
-	return (core_country_valid(s));
 }
 
 /* n digits at s as a number, or -1. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "core/core_json.h"
 #include "modules/checkout/checkout_int.h"
@@ -604,7 +605,7 @@ checkout_shipping_put(struct core_req *r)
 	if (checkout_cart_open(r, db, r->params[0], &guest) == -1)
 		return (KORE_RESULT_OK);
 	if (!cJSON_IsObject(r->body) || core_json_get_str(r->body, "country",
-	    2, &country) != CORE_JSON_OK || !checkout_country_valid(country))
+	    2, &country) != CORE_JSON_OK || !core_country_valid(country))
 		core_http_field_error(&errors, "country", "is required: an "
 		    "ISO 3166-1 alpha-2 code such as DE");
 	else if (checkout_ships_to(db, country) != 1)

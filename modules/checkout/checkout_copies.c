@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "core/core_json.h"
 #include "core/core_money.h"
@@ -192,7 +193,7 @@ checkout_on_settings_changed(sqlite3 *db, const struct core_event *ev)
 	    CHECKOUT_CODE_MAX, &cat) != CORE_JSON_OK)
 		cat = NULL;
 	if (core_json_get_str(ev->payload, "default_country", 2, &ctry) !=
-	    CORE_JSON_OK || !checkout_country_valid(ctry))
+	    CORE_JSON_OK || !core_country_valid(ctry))
 		ctry = NULL;
 	if (core_json_get_i64(ev->payload, "minor_units", 0, 4, &minor) !=
 	    CORE_JSON_OK)

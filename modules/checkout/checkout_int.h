@@ -36,8 +36,6 @@ void	checkout_add_int(cJSON *o, const char *key, sqlite3_stmt *, int col);
 void	checkout_add_json(cJSON *o, const char *key, sqlite3_stmt *, int col);
 /* 1 if s is a SKU as catalog allows it (1-64 of A-Z a-z 0-9 . _ / -). */
 int	checkout_sku_valid(const char *);
-/* 1 if s is an ISO 3166-1 alpha-2 code (two upper-case letters). */
-int	checkout_country_valid(const char *);
 /* RFC 3339 (as pricing publishes it) into ms; 0, or -1 if not one. */
 int	checkout_time_parse(const char *, int64_t *ms);
 /* Runs one bound-free statement text with one or two text arguments. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "core/core_json.h"
 #include "core/core_money.h"
@@ -70,7 +71,7 @@ checkout_addr_check(const cJSON *a, int need_country)
 	if (!need_country)
 		return (1);
 	return (core_json_get_str(a, "country", 2, &s) == CORE_JSON_OK &&
-	    checkout_country_valid(s));
+	    core_country_valid(s));
 }
 
 /* Field errors of the place body into *errors; 0 when it is fine. */
@@ -404,20 +405,30 @@ checkout_place_final(struct core_req *r, sqlite3 *db, const char *scope,
 	cJSON			*j;
 	char			*text;
 
+	if (checkout_order_load(db, order_id, 1, &o) != 0)
+		return (checkout_internal(r));
 	/*
 	 * Still created: the other worker took catalog's stock answer into
 	 * its own delivery round and has not applied it yet.  Delivering
 	 * everything waits for its locks and finds the answer applied.
 	 */
-	if (checkout_order_load(db, order_id, 1, &o) != 0)
-		return (checkout_internal(r));
-	if (o.state == CHECKOUT_ORDER_CREATED)
+	if (o.state == CHECKOUT_ORDER_CREATED) {
+		checkout_order_cleanup(&o);
 		core_bus_deliver_all();
-	checkout_order_cleanup(&o);
-	/* Normally done with the approval; here for another worker's. */
-	checkout_pay_settle(db, order_id);
-	if (checkout_order_load(db, order_id, 1, &o) != 0)
-		return (checkout_internal(r));
+		if (checkout_order_load(db, order_id, 1, &o) != 0)
+			return (checkout_internal(r));
+	}
+	/*
+	 * An approved test payment is normally settled with the approval;
+	 * here for another worker's.  Nothing else needs the write lock.
+	 */
+	if (o.state == CHECKOUT_ORDER_APPROVED &&
+	    strcmp(o.payment_method, "test") == 0) {
+		checkout_order_cleanup(&o);
+		checkout_pay_settle(db, order_id);
+		if (checkout_order_load(db, order_id, 1, &o) != 0)
+			return (checkout_internal(r));
+	}
 	j = checkout_order_to_json(&o);
 	checkout_order_cleanup(&o);
 	if (j == NULL || (text = cJSON_PrintUnformatted(j)) == NULL) {

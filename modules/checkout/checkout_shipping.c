@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core_country.h"
 #include "core/core_db.h"
 #include "core/core_json.h"
 #include "core/core_money.h"
@@ -234,7 +235,7 @@ checkout_zones_create(struct core_req *r)
 		list = NULL;
 	cJSON_ArrayForEach(it, list) {
 		snprintf(f, sizeof(f), "countries[%d]", i++);
-		if (!cJSON_IsString(it) || !checkout_country_valid(
+		if (!cJSON_IsString(it) || !core_country_valid(
 		    it->valuestring))
 			core_http_field_error(&errors, f, "must be an ISO "
 			    "3166-1 alpha-2 code such as DE");
@@ -330,7 +331,7 @@ checkout_zones_patch(struct core_req *r)
 	i = 0;
 	cJSON_ArrayForEach(it, list) {
 		snprintf(f, sizeof(f), "countries[%d]", i++);
-		if (!cJSON_IsString(it) || !checkout_country_valid(
+		if (!cJSON_IsString(it) || !core_country_valid(
 		    it->valuestring)) {
 			core_http_field_error(&errors, f, "must be an ISO "
 			    "3166-1 alpha-2 code such as DE");
@@ -735,7 +736,7 @@ checkout_methods_public(struct core_req *r)
 	errors = NULL;
 	weight = sub = 0;
 	if (core_http_query(r, "country", country, sizeof(country)) != 1 ||
-	    !checkout_country_valid(country))
+	    !core_country_valid(country))
 		core_http_field_error(&errors, "country", "is required: an "
 		    "ISO 3166-1 alpha-2 code such as DE");
 	if (core_http_query(r, "weight_grams", num, sizeof(num)) != 0 &&

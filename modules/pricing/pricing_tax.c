@@ -16,16 +16,8 @@
 #include "core/core_json.h"
 #include "modules/pricing/pricing_int.h"
 
-static int	pricing_country_valid(const char *);
 static int	pricing_tax_publish(sqlite3 *, const char *aggregate,
 		    cJSON *payload);
-
-/* An assigned ISO 3166-1 alpha-2 code in upper case (core_country.c). */
-static int
-pricing_country_valid(const char *s)
-{
-	return (core_country_valid(s));
-}
 
 int
 pricing_code_valid(const char *s)
@@ -208,7 +200,7 @@ pricing_tax_rates_list(struct core_req *r)
 		return (KORE_RESULT_OK);
 	errors = NULL;
 	if ((rc = core_http_query(r, "country", country, sizeof(country))) ==
-	    -1 || (rc == 1 && !pricing_country_valid(country)))
+	    -1 || (rc == 1 && !core_country_valid(country)))
 		core_http_field_error(&errors, "country",
 		    "must be an ISO 3166-1 alpha-2 code such as DE");
 	if (rc != 1)
@@ -247,7 +239,7 @@ pricing_tax_rates_list(struct core_req *r)
 static int
 pricing_rate_path(struct core_req *r, sqlite3 *db)
 {
-	if (!pricing_country_valid(r->params[0])) {
+	if (!core_country_valid(r->params[0])) {
 		core_http_not_found(r, "unknown-country", "the country must be "
 		    "an ISO 3166-1 alpha-2 code in upper case, such as DE");
 		return (0);
