@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, allPages, assertProblem, feed, runCli, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, allPages, assertProblem, feed, runCli, shippingZone, startServer, waitFor } from './lib/server.mjs';
 
 const P = '/api/v1/catalog/products';
 const STOCK = '/api/v1/catalog/stock';
@@ -92,13 +92,7 @@ const outOfStock = (short) => `out-of-stock: ${short.map((x) =>
 async function shopSetup(s, token) {
 	const t = await s.request('PUT', '/api/v1/pricing/tax-rates/DE/standard', { token, body: { rate: 19000 } });
 	assert.ok([200, 201].includes(t.status), t.text);
-	const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-		body: { name: 'Germany', countries: ['DE'] } });
-	assert.equal(z.status, 201, z.text);
-	const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
-		body: { name: 'Standard', kind: 'flat', amount: 490 } });
-	assert.equal(m.status, 201, m.text);
-	return m.json.id;
+	return (await shippingZone(s, token)).method;
 }
 
 /* Shared by the describes: one server's helpers. */

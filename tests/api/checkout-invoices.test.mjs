@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, customerToken, startServer } from './lib/server.mjs';
+import { assertProblem, customerToken, shippingZone, startServer } from './lib/server.mjs';
 
 const S = '/api/v1/checkout/invoice-settings';
 const C = '/api/v1/checkout/carts';
@@ -62,13 +62,7 @@ describe('checkout: invoice settings and invoices', () => {
 		cust2 = await customerToken(s, 'inv2');
 		assert.ok([200, 201].includes((await s.request('PUT', '/api/v1/pricing/tax-rates/DE/standard',
 		    { token, body: { rate: 19000 } })).status));
-		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-			body: { name: 'Germany', countries: ['DE'] } });
-		assert.equal(z.status, 201, z.text);
-		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
-			body: { name: 'Standard', kind: 'flat', amount: 490 } });
-		assert.equal(m.status, 201, m.text);
-		method = m.json.id;
+		method = (await shippingZone(s, token)).method;
 		T = `INV-${tag()}`;
 		SOLD_OUT = `INV0-${tag()}`;
 		await product(T, 1000, 1000);

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-import { SLOW, assertProblem, customerToken, runCli, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, assertProblem, customerToken, runCli, shippingZone, startServer, waitFor } from './lib/server.mjs';
 
 const C = '/api/v1/checkout/carts';
 const O = '/api/v1/checkout/orders';
@@ -74,14 +74,7 @@ describe('checkout: orders', () => {
 		const g = await s.request('GET', '/api/v1/pricing/settings', { token });
 		assert.equal((await s.request('PUT', '/api/v1/pricing/settings', { token,
 			headers: { 'if-match': g.headers.etag }, body: { prices_include_tax: false } })).status, 200);
-		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-			body: { name: 'Germany', countries: ['DE'] } });
-		assert.equal(z.status, 201, z.text);
-		zone = z.json.id;
-		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${zone}/methods`, { token,
-			body: { name: 'Standard', kind: 'flat', amount: 490 } });
-		assert.equal(m.status, 201, m.text);
-		method = m.json.id;
+		({ zone, method } = await shippingZone(s, token));
 		T = `T-${tag()}`;
 		await product(T, 1000, 1000);
 	});

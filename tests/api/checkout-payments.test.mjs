@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { assertProblem, customerToken, startServer } from './lib/server.mjs';
+import { assertProblem, customerToken, shippingZone, startServer } from './lib/server.mjs';
 
 const P = '/api/v1/checkout/payments';
 const DEFAULT_INSTRUCTIONS = 'Transfer the order total to this account with your order number as the ' +
@@ -133,13 +133,7 @@ describe('checkout: payments', () => {
 	it('records money received for an order, partially and idempotently', async () => {
 		const tax = await s.request('PUT', '/api/v1/pricing/tax-rates/DE/standard', { token, body: { rate: 19000 } });
 		assert.ok([200, 201].includes(tax.status), tax.text);
-		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-			body: { name: 'Germany', countries: ['DE'] } });
-		assert.equal(z.status, 201, z.text);
-		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
-			body: { name: 'Pickup', kind: 'pickup' } });
-		assert.equal(m.status, 201, m.text);
-		shipM = m.json.id;
+		shipM = (await shippingZone(s, token, { name: 'Pickup', kind: 'pickup' })).method;
 		const sku = `PAY-${randomBytes(3).toString('hex')}`;
 		assert.equal((await s.request('POST', '/api/v1/catalog/products', { token, body: { title: 'Paid thing',
 			status: 'active', variants: [{ sku, on_hand: 10 }] } })).status, 201);
@@ -150,7 +144,7 @@ describe('checkout: payments', () => {
 		assert.equal((await s.request('POST', `/api/v1/checkout/carts/${c.json.id}/lines`, { headers: ct,
 			body: { sku, quantity: 1 } })).status, 200);
 		const o = await s.request('POST', '/api/v1/checkout/orders', { headers: { ...ct, 'idempotency-key': 'place-1' },
-			body: { cart_id: c.json.id, email: 'bank@example.com', shipping_method: m.json.id,
+			body: { cart_id: c.json.id, email: 'bank@example.com', shipping_method: shipM,
 				shipping_address: { name: 'B', line1: 'x', city: 'Berlin', postal_code: '10115', country: 'DE' },
 				payment_method: 'bank_transfer' } });
 		assert.equal(o.status, 201, o.text);

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, assertProblem, customerToken, feed, runCli, startServer, waitFor } from './lib/server.mjs';
+import { SLOW, assertProblem, customerToken, feed, runCli, shippingZone, startServer, waitFor } from './lib/server.mjs';
 
 const C = '/api/v1/checkout/carts';
 const O = '/api/v1/checkout/orders';
@@ -116,13 +116,7 @@ describe('checkout: promotions and real orders', () => {
 		const g = await s.request('GET', '/api/v1/pricing/settings', { token });
 		assert.equal((await s.request('PUT', '/api/v1/pricing/settings', { token,
 			headers: { 'if-match': g.headers.etag }, body: { prices_include_tax: false } })).status, 200);
-		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-			body: { name: 'Germany', countries: ['DE'] } });
-		assert.equal(z.status, 201, z.text);
-		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
-			body: { name: 'Standard', kind: 'flat', amount: 490 } });
-		assert.equal(m.status, 201, m.text);
-		method = m.json.id;
+		method = (await shippingZone(s, token)).method;
 	});
 
 	after(async () => {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { allPages, assertProblem, customerToken, startServer } from './lib/server.mjs';
+import { allPages, assertProblem, customerToken, shippingZone, startServer } from './lib/server.mjs';
 
 const C = '/api/v1/checkout/carts';
 const O = '/api/v1/checkout/orders';
@@ -72,13 +72,7 @@ describe('checkout: stats for the dashboard', () => {
 		cust = await customerToken(s, 'stats');
 		assert.ok([200, 201].includes((await s.request('PUT', '/api/v1/pricing/tax-rates/DE/standard',
 		    { token, body: { rate: 19000 } })).status));
-		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-			body: { name: 'Germany', countries: ['DE'] } });
-		assert.equal(z.status, 201, z.text);
-		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
-			body: { name: 'Standard', kind: 'flat', amount: 490 } });
-		assert.equal(m.status, 201, m.text);
-		method = m.json.id;
+		method = (await shippingZone(s, token)).method;
 		sku = `ST-${randomBytes(3).toString('hex').toUpperCase()}`;
 		const p = await s.request('POST', '/api/v1/catalog/products', { token, body: { title: `P ${sku}`,
 			status: 'active', variants: [{ sku, on_hand: 1000 }] } });

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
-import { SLOW, assertProblem, register, signIn, startServer, uniqueEmail, waitFor } from './lib/server.mjs';
+import { SLOW, assertProblem, register, shippingZone, signIn, startServer, uniqueEmail, waitFor } from './lib/server.mjs';
 
 const Q = '/api/v1/pricing/quote';
 const P = '/api/v1/pricing/promotions';
@@ -153,13 +153,7 @@ describe('pricing: the quote', () => {
 		assert.equal((await s.request('PUT', `/api/v1/pricing/groups/${group}/members/${custId}`, { token })).status, 201);
 		assert.equal((await s.request('PUT', `/api/v1/pricing/groups/${group}/prices/${M}`, { token,
 			body: { amount: 2000 } })).status, 201);
-		const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token,
-			body: { name: 'Germany', countries: ['DE'] } });
-		assert.equal(z.status, 201, z.text);
-		const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
-			body: { name: 'Standard', kind: 'flat', amount: 490 } });
-		assert.equal(m.status, 201, m.text);
-		method = m.json.id;
+		method = (await shippingZone(s, token)).method;
 	});
 
 	after(async () => {

@@ -15,52 +15,11 @@
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/dashboard.test.mjs
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { adminSession } from './session.mjs';
 
 const O = '/api/v1/checkout/orders';
-const { call, adminCall, openPage, signIn } = adminSession();
-const ADDR = { name: 'Ada Buyer', line1: 'Storgatan 1', city: 'Stockholm', postal_code: '11122', country: 'SE' };
-
-async function json(method, path, body, headers = {}) {
-	const res = await call(path, { method, headers: { 'Content-Type': 'application/json', ...headers },
-		body: body === undefined ? undefined : JSON.stringify(body) });
-	const text = await res.text();
-	return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-/* A product, its price, Sweden's tax rate and a shipping method; returns [sku, method]. */
-async function shop() {
-	const sku = `DASH-${randomBytes(3).toString('hex').toUpperCase()}`;
-	let r = await adminCall('POST', '/api/v1/catalog/products', { title: `Dashboard ${sku}`,
-		status: 'active', variants: [{ sku, on_hand: 100 }] });
-	assert.equal(r.status, 201, JSON.stringify(r.body));
-	r = await adminCall('PUT', `/api/v1/pricing/prices/${sku}`, { amount: 1250 });
-	assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
-	r = await adminCall('PUT', '/api/v1/pricing/tax-rates/SE/standard', { rate: 25000 });
-	assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
-	r = await adminCall('POST', '/api/v1/checkout/shipping/zones', { name: 'Sweden', countries: ['SE'] });
-	assert.equal(r.status, 201, JSON.stringify(r.body));
-	const m = await adminCall('POST', `/api/v1/checkout/shipping/zones/${r.body.id}/methods`,
-	    { name: 'Post', kind: 'flat', amount: 500 });
-	assert.equal(m.status, 201, JSON.stringify(m.body));
-	return [sku, m.body.id];
-}
-
-async function placeOrder(sku, method, quantity) {
-	const c = await json('POST', '/api/v1/checkout/carts');
-	assert.ok([200, 201].includes(c.status), JSON.stringify(c.body));
-	const h = { 'x-cart-token': c.body.token };
-	const l = await json('POST', `/api/v1/checkout/carts/${c.body.id}/lines`, { sku, quantity }, h);
-	assert.equal(l.status, 200, JSON.stringify(l.body));
-	const o = await json('POST', O, { cart_id: c.body.id, email: 'ada.dash@example.com', shipping_address: ADDR,
-		shipping_method: method, payment_method: 'bank_transfer' },
-	    { ...h, 'idempotency-key': `k-${randomBytes(8).toString('hex')}` });
-	assert.equal(o.status, 201, JSON.stringify(o.body));
-	assert.equal(o.body.status, 'approved');
-	return o.body;
-}
+const { adminCall, openPage, placeOrder, sellable, signIn } = adminSession();
 
 test('the dashboard charts the sales and links its tiles to the filtered orders', { timeout: 120000 }, async (t) => {
 	const before = await adminCall('GET', '/api/v1/checkout/stats');
@@ -80,11 +39,11 @@ test('the dashboard charts the sales and links its tiles to the filtered orders'
 	await page.locator(`[data-testid="tile-to-fulfil-count"]:text-is("${before.body.to_fulfil}")`).waitFor();
 	assert.equal(await page.getByTestId('dashboard-lag').count(), 1, 'event delivery is still there');
 
-	const [sku, method] = await shop();
-	const paid = await placeOrder(sku, method, 2);
+	const goods = await sellable('DASH');
+	const paid = await placeOrder(goods, { email: 'ada.dash@example.com', quantity: 2 });
 	const pay = await adminCall('POST', `${O}/${paid.id}/payments`, { amount: paid.total, note: 'bank' });
 	assert.ok([200, 201].includes(pay.status), JSON.stringify(pay.body));
-	const waiting = await placeOrder(sku, method, 1);
+	const waiting = await placeOrder(goods, { email: 'ada.dash@example.com' });
 	const stats = (await adminCall('GET', '/api/v1/checkout/stats')).body;
 	const today = stats.days[stats.days.length - 1];
 	assert.equal(today.date, day0.date, 'the test did not cross midnight (UTC)');

@@ -16,30 +16,7 @@ import { test } from 'node:test';
 import { adminSession } from './session.mjs';
 
 const S = '/api/v1/checkout/invoice-settings';
-const { adminCall, adminToken, call, openPage, signIn } = adminSession();
-
-/* A guest order placed through the storefront API: approved, so invoiced. */
-async function guestOrder() {
-	const json = async (path, method = 'GET', body, headers = {}) => {
-		const r = await call(path, { method, headers: { 'content-type': 'application/json', ...headers },
-			body: body === undefined ? undefined : JSON.stringify(body) });
-		assert.ok(r.ok, `${method} ${path}: ${r.status}`);
-		return r.json();
-	};
-	const hit = (await json('/api/v1/catalog/search?in_stock=true&limit=1')).data[0];
-	const sku = (await json(`/api/v1/catalog/products/${hit.id}`)).variants.find((v) => v.in_stock).sku;
-	const method = (await json('/api/v1/checkout/shipping/methods?country=DE')).data
-	    .find((m) => m.available).id;
-	const c = await json('/api/v1/checkout/carts', 'POST');
-	const h = { 'x-cart-token': c.token };
-	await json(`/api/v1/checkout/carts/${c.id}/lines`, 'POST', { sku, quantity: 1 }, h);
-	const o = await json('/api/v1/checkout/orders', 'POST', { cart_id: c.id, email: 'ada@example.com',
-		shipping_address: { name: 'Ada Buyer', line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115',
-			country: 'DE' }, shipping_method: method, payment_method: 'bank_transfer' },
-	    { ...h, 'idempotency-key': `e2e-${Date.now()}` });
-	assert.equal(o.status, 'approved');
-	return o;
-}
+const { adminCall, adminToken, call, openPage, placeOrder, sellable, signIn } = adminSession();
 
 test('staff set the seller name and VAT id, and the invoice shows them', { timeout: 60000 }, async (t) => {
 	const { page, assertClean } = await openPage(t, [{ status: '422', url: /\/invoice-settings$/ }]);
@@ -78,7 +55,7 @@ test('staff set the seller name and VAT id, and the invoice shows them', { timeo
 		{ authorization: `Bearer ${await adminToken()}` } })).text();
 	assert.ok(old.includes('<h1>Mercato Demo Store GmbH</h1>'), 'an issued invoice keeps its seller');
 	assert.ok(!old.includes('Nordic Threads'));
-	const newest = await guestOrder();
+	const newest = await placeOrder(await sellable('INV'));
 	await page.goto('/admin/#/orders');
 	await page.getByTestId('orders-tab-invoices').click();
 	await page.getByTestId('page-invoices').waitFor();

@@ -18,52 +18,18 @@
  * Run: MERCATO_BIN=$PWD/mercato node --test tests/e2e/orders.test.mjs
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { adminSession } from './session.mjs';
 
 const O = '/api/v1/checkout/orders';
-const { call, adminCall, openPage, signIn } = adminSession();
-const ADDR = { name: 'Ada Buyer', line1: 'Storgatan 1', city: 'Stockholm', postal_code: '11122', country: 'SE' };
+const { adminCall, openPage, placeOrder, sellable, signIn } = adminSession();
 
-async function json(method, path, body, headers = {}) {
-	const res = await call(path, { method, headers: { 'Content-Type': 'application/json', ...headers },
-		body: body === undefined ? undefined : JSON.stringify(body) });
-	const text = await res.text();
-	return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+let goods = null;
 
-let method = null;
-let sku = null;
-
-async function placeOrder(email) {
-	if (!method) {
-		sku = `E2E-${randomBytes(3).toString('hex').toUpperCase()}`;
-		let r = await adminCall('POST', '/api/v1/catalog/products', { title: `Order test ${sku}`,
-			status: 'active', variants: [{ sku, on_hand: 100 }] });
-		assert.equal(r.status, 201, JSON.stringify(r.body));
-		r = await adminCall('PUT', `/api/v1/pricing/prices/${sku}`, { amount: 1250 });
-		assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
-		r = await adminCall('PUT', '/api/v1/pricing/tax-rates/SE/standard', { rate: 25000 });
-		assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
-		r = await adminCall('POST', '/api/v1/checkout/shipping/zones', { name: 'Sweden', countries: ['SE'] });
-		assert.equal(r.status, 201, JSON.stringify(r.body));
-		const m = await adminCall('POST', `/api/v1/checkout/shipping/zones/${r.body.id}/methods`,
-		    { name: 'Post', kind: 'flat', amount: 500 });
-		assert.equal(m.status, 201, JSON.stringify(m.body));
-		method = m.body.id;
-	}
-	const c = await json('POST', '/api/v1/checkout/carts');
-	assert.ok([200, 201].includes(c.status), JSON.stringify(c.body));
-	const h = { 'x-cart-token': c.body.token };
-	const l = await json('POST', `/api/v1/checkout/carts/${c.body.id}/lines`, { sku, quantity: 2 }, h);
-	assert.equal(l.status, 200, JSON.stringify(l.body));
-	const o = await json('POST', O, { cart_id: c.body.id, email, shipping_address: ADDR,
-		shipping_method: method, payment_method: 'bank_transfer' },
-	    { ...h, 'idempotency-key': `k-${randomBytes(8).toString('hex')}` });
-	assert.equal(o.status, 201, JSON.stringify(o.body));
-	assert.equal(o.body.status, 'approved');
-	return o.body;
+/* A guest order of 2 (bank transfer), approved; the product is made once. */
+async function guestOrder(email) {
+	goods ??= await sellable('E2E');
+	return placeOrder(goods, { email, quantity: 2 });
 }
 
 const timelineTypes = (page) => page.getByTestId('timeline-event').evaluateAll(
@@ -74,7 +40,7 @@ async function waitStatus(page, status) {
 }
 
 test('a staff user takes a paid order through prepared and shipped to delivered', { timeout: 120000 }, async (t) => {
-	const order = await placeOrder('ada.orders@example.com');
+	const order = await guestOrder('ada.orders@example.com');
 	const pay = await adminCall('POST', `${O}/${order.id}/payments`, { amount: order.total, note: 'bank' });
 	assert.ok([200, 201].includes(pay.status), JSON.stringify(pay.body));
 
@@ -111,7 +77,7 @@ test('a staff user takes a paid order through prepared and shipped to delivered'
 	assert.equal(await page.getByTestId('order-title').innerText(), `Order #${order.number}`);
 	await waitStatus(page, 'paid');
 	assert.equal(await page.getByTestId('order-line').count(), 1);
-	assert.match(await page.getByTestId('order-lines').innerText(), new RegExp(sku));
+	assert.match(await page.getByTestId('order-lines').innerText(), new RegExp(goods.sku));
 	assert.equal(await page.getByTestId('order-payment').count(), 1);
 	assert.match(await page.getByTestId('order-addresses').innerText(), /Stockholm/);
 	assert.deepEqual(await timelineTypes(page), ['created', 'approved', 'paid']);
@@ -152,7 +118,7 @@ test('a staff user takes a paid order through prepared and shipped to delivered'
 });
 
 test('an action the order no longer allows is refused in words (409)', { timeout: 60000 }, async (t) => {
-	const order = await placeOrder('bob.orders@example.com');
+	const order = await guestOrder('bob.orders@example.com');
 	const { page, assertClean } = await openPage(t, [
 		{ status: '409', url: /\/api\/v1\/checkout\/orders\/[^/]+\/transitions$/ },
 	]);
@@ -176,7 +142,7 @@ test('an action the order no longer allows is refused in words (409)', { timeout
 });
 
 test('recording a partial payment and downloading the invoice', { timeout: 60000 }, async (t) => {
-	const order = await placeOrder('cy.orders@example.com');
+	const order = await guestOrder('cy.orders@example.com');
 	const { page, assertClean } = await openPage(t);
 	await signIn(page);
 	await page.goto(`/admin/#/orders/${order.id}`);
@@ -205,7 +171,7 @@ test('recording a partial payment and downloading the invoice', { timeout: 60000
 });
 
 test('a partial refund of one line through the refund dialog', { timeout: 60000 }, async (t) => {
-	const order = await placeOrder('dee.orders@example.com');
+	const order = await guestOrder('dee.orders@example.com');
 	const pay = await adminCall('POST', `${O}/${order.id}/payments`, { amount: order.total, note: 'bank' });
 	assert.ok([200, 201].includes(pay.status), JSON.stringify(pay.body));
 	/* What the server would refund for one of the line's two units. */

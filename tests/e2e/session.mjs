@@ -8,11 +8,14 @@
  * and signIn() for the admin.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { generatePassword, launchBrowser, startServer } from './server.mjs';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const WAIT = 10000;		/* default for every browser wait */
+export const SHOPPER = { name: 'Ada Buyer', line1: 'Storgatan 1', city: 'Stockholm', postal_code: '11122',
+	country: 'SE' };
 
 /*
  * Chromium logs every non-2xx fetch as a console error ("Failed to load
@@ -127,5 +130,54 @@ export function adminSession() {
 		await page.getByTestId('whoami').waitFor();
 	}
 
-	return { call, adminToken, adminCall, openPage, signIn, server: () => server };
+	/*
+	 * The storefront behind the browser's back: sellable(prefix) makes a
+	 * product with stock and a price, Sweden's tax rate and a shipping
+	 * method once, and returns { sku, method }; placeOrder places a guest
+	 * order of it (bank transfer) and returns the approved order.
+	 */
+	let swedishPost = null;
+
+	async function sellable(prefix) {
+		const sku = `${prefix}-${randomBytes(3).toString('hex').toUpperCase()}`;
+		let r = await adminCall('POST', '/api/v1/catalog/products', { title: `${prefix} ${sku}`,
+			status: 'active', variants: [{ sku, on_hand: 100 }] });
+		assert.equal(r.status, 201, JSON.stringify(r.body));
+		r = await adminCall('PUT', `/api/v1/pricing/prices/${sku}`, { amount: 1250 });
+		assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+		if (!swedishPost) {
+			r = await adminCall('PUT', '/api/v1/pricing/tax-rates/SE/standard', { rate: 25000 });
+			assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+			r = await adminCall('POST', '/api/v1/checkout/shipping/zones', { name: 'Sweden', countries: ['SE'] });
+			assert.equal(r.status, 201, JSON.stringify(r.body));
+			const m = await adminCall('POST', `/api/v1/checkout/shipping/zones/${r.body.id}/methods`,
+			    { name: 'Post', kind: 'flat', amount: 500 });
+			assert.equal(m.status, 201, JSON.stringify(m.body));
+			swedishPost = m.body.id;
+		}
+		return { sku, method: swedishPost };
+	}
+
+	async function shopperCall(method, path, body, headers = {}) {
+		const res = await call(path, { method, headers: { 'Content-Type': 'application/json', ...headers },
+			body: body === undefined ? undefined : JSON.stringify(body) });
+		const text = await res.text();
+		return { status: res.status, body: text ? JSON.parse(text) : null };
+	}
+
+	async function placeOrder({ sku, method }, { email = 'ada@example.com', quantity = 1 } = {}) {
+		const c = await shopperCall('POST', '/api/v1/checkout/carts');
+		assert.ok([200, 201].includes(c.status), JSON.stringify(c.body));
+		const h = { 'x-cart-token': c.body.token };
+		const l = await shopperCall('POST', `/api/v1/checkout/carts/${c.body.id}/lines`, { sku, quantity }, h);
+		assert.equal(l.status, 200, JSON.stringify(l.body));
+		const o = await shopperCall('POST', '/api/v1/checkout/orders', { cart_id: c.body.id, email,
+			shipping_address: SHOPPER, shipping_method: method, payment_method: 'bank_transfer' },
+		    { ...h, 'idempotency-key': `k-${randomBytes(8).toString('hex')}` });
+		assert.equal(o.status, 201, JSON.stringify(o.body));
+		assert.equal(o.body.status, 'approved');
+		return o.body;
+	}
+
+	return { call, adminToken, adminCall, openPage, signIn, sellable, placeOrder, server: () => server };
 }

@@ -623,6 +623,20 @@ export async function allPages(s, path, token, limit = 200) {
 	throw new Error(`${path} never ends`);
 }
 
+/*
+ * A shipping zone (Germany by default) with one method (a flat 4.90 by
+ * default), as staff; returns { zone, method }, their ids.
+ */
+export async function shippingZone(s, token, method = { name: 'Standard', kind: 'flat', amount: 490 },
+    zone = { name: 'Germany', countries: ['DE'] }) {
+	const z = await s.request('POST', '/api/v1/checkout/shipping/zones', { token, body: zone });
+	assert.equal(z.status, 201, z.text);
+	const m = await s.request('POST', `/api/v1/checkout/shipping/zones/${z.json.id}/methods`, { token,
+		body: method });
+	assert.equal(m.status, 201, m.text);
+	return { zone: z.json.id, method: m.json.id };
+}
+
 /* Registers a fresh customer on s and returns its access token. */
 export async function customerToken(s, tag = 'customer') {
 	const email = uniqueEmail(tag);
